@@ -1,0 +1,47 @@
+"""Batched evaluation of the user's model over perturbed samples."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from lime_kit.core.validation import check_predictions
+
+__all__ = ["predict_in_batches"]
+
+
+def predict_in_batches(
+    predict_fn: Callable[[Any], Any],
+    build_inputs: Callable[[int, int], Any],
+    num_samples: int,
+    batch_size: int,
+    mode: str,
+) -> np.ndarray:
+    """Score ``num_samples`` perturbed inputs with one ``predict_fn`` call per batch.
+
+    Model inputs are built batch by batch, so only ``batch_size`` of them
+    exist at once.
+
+    Returns
+    -------
+    ndarray of shape (num_samples, n_outputs)
+    """
+    if not callable(predict_fn):
+        raise TypeError(f"predict_fn must be callable, got {type(predict_fn).__name__}")
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = int(batch_size)
+    outputs = None
+    for start in range(0, num_samples, batch_size):
+        stop = min(start + batch_size, num_samples)
+        batch = check_predictions(
+            predict_fn(build_inputs(start, stop)),
+            stop - start,
+            mode,
+            None if outputs is None else outputs.shape[1],
+        )
+        if outputs is None:
+            outputs = np.empty((num_samples, batch.shape[1]))
+        outputs[start:stop] = batch
+    return outputs

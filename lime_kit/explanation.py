@@ -1,0 +1,192 @@
+"""The `Explanation` object: the plain-data result shared by every modality.
+
+An explanation holds arrays, names and scores only. Renderers in
+:mod:`lime_kit.plot` take it as input; nothing here draws. It round-trips
+through JSON (``Explanation.from_dict(json.loads(json.dumps(exp.to_dict())))``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Explanation"]
+
+
+def _to_json_value(value: Any) -> Any:
+    """Convert numpy scalars/arrays and tuples into JSON-native values."""
+    if isinstance(value, np.ndarray):
+        return [_to_json_value(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json_value(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(eq=False)
+class Explanation:
+    """A local surrogate explanation of one prediction.
+
+    Per-label quantities are dicts keyed by the explained label (the column
+    index of the model output; ``0`` for regression).
+
+    Attributes
+    ----------
+    mode : {"classification", "regression"}
+    modality : str
+        ``"tabular"``, ``"text"`` or ``"image"``; tells renderers how to read
+        ``payload``.
+    labels : tuple of int
+        The explained labels, in the order they were requested.
+    feature_names : list of str
+        One name per interpretable feature.
+    feature_descriptions : list of str
+        Human-readable condition per feature as it holds for the instance,
+        e.g. ``"worst radius > 16.80"`` or ``"color=red"``.
+    instance : list
+        The explained instance's values (JSON-safe); modality specific.
+    coefficients : dict of int -> list of (int, float)
+        Per label, ``(feature_index, weight)`` of the selected features,
+        sorted by ``|weight|`` descending.
+    intercept, local_pred, prediction, score : dict of int -> float
+        Surrogate intercept, surrogate value at the instance, model value at
+        the instance and weighted R^2 of the surrogate on the samples.
+    model_output : list of float
+        The model's full output row at the instance (class probabilities in
+        classification, one value in regression).
+    class_names : list of str or None
+    num_samples : int
+    kernel_width : float or None
+        None when a user kernel callable was used.
+    effective_sample_size : float
+        ``(sum w)^2 / sum w^2`` of the kernel weights: how many samples the
+        fit effectively rests on.
+    random_state : int or None
+    payload : dict
+        Modality-specific data (tokens and spans, a segment map, ...).
+    """
+
+    mode: str
+    modality: str
+    labels: tuple
+    feature_names: list
+    feature_descriptions: list
+    instance: Any
+    coefficients: dict
+    intercept: dict
+    local_pred: dict
+    prediction: dict
+    score: dict
+    model_output: list
+    class_names: list | None = None
+    num_samples: int = 0
+    kernel_width: float | None = None
+    effective_sample_size: float = 0.0
+    random_state: int | None = None
+    payload: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ access
+    def _check_label(self, label: int | None) -> int:
+        if label is None:
+            return self.labels[0]
+        if label not in self.coefficients:
+            raise ValueError(
+                f"label {label!r} was not explained; explained labels are "
+                f"{list(self.labels)}. Pass labels=[{label!r}] (or top_labels) to explain()."
+            )
+        return label
+
+    def as_list(self, label: int | None = None) -> list[tuple[str, float]]:
+        """Return ``[(feature_description, weight)]`` sorted by ``|weight|``.
+
+        Parameters
+        ----------
+        label : int, optional
+            One of ``self.labels``; defaults to the first explained label.
+        """
+        label = self._check_label(label)
+        return [(self.feature_descriptions[i], w) for i, w in self.coefficients[label]]
+
+    def as_map(self) -> dict[int, list[tuple[int, float]]]:
+        """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``."""
+        return {label: list(self.coefficients[label]) for label in self.labels}
+
+    def weights(self, label: int | None = None) -> np.ndarray:
+        """Return a dense vector of surrogate weights (0 for unselected features)."""
+        label = self._check_label(label)
+        dense = np.zeros(len(self.feature_names))
+        for index, weight in self.coefficients[label]:
+            dense[index] = weight
+        return dense
+
+    def label_name(self, label: int) -> str:
+        """Return the display name of ``label``."""
+        if self.mode == "regression":
+            return "prediction"
+        if self.class_names is not None and 0 <= label < len(self.class_names):
+            return str(self.class_names[label])
+        return str(label)
+
+    # -------------------------------------------------------------- JSON form
+    def to_dict(self) -> dict:
+        """Return a JSON-safe dict (``json.dumps`` works on it).
+
+        Per-label dicts become ``[[label, value], ...]`` lists so that integer
+        labels survive JSON, whose object keys are strings.
+        """
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _PER_LABEL:
+                value = [[label, value[label]] for label in self.labels]
+            out[f.name] = _to_json_value(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Explanation":
+        """Rebuild an Explanation from :meth:`to_dict` output."""
+        kwargs = dict(data)
+        kwargs["labels"] = tuple(int(label) for label in data["labels"])
+        for name in _PER_LABEL:
+            kwargs[name] = {int(label): value for label, value in data[name]}
+        kwargs["coefficients"] = {
+            label: [(int(i), float(w)) for i, w in pairs]
+            for label, pairs in kwargs["coefficients"].items()
+        }
+        return cls(**kwargs)
+
+    def to_json(self, **dumps_kwargs) -> str:
+        """Return the explanation serialized as a JSON string."""
+        return json.dumps(self.to_dict(), **dumps_kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Explanation":
+        """Rebuild an Explanation from :meth:`to_json` output."""
+        return cls.from_dict(json.loads(text))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Explanation):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    # --------------------------------------------------------------- notebook
+    def _repr_html_(self) -> str:
+        from lime_kit.plot import explanation_html
+
+        return explanation_html(self)
+
+    def __repr__(self) -> str:
+        top = ", ".join(f"{d!r}: {w:+.3g}" for d, w in self.as_list()[:3])
+        return (
+            f"Explanation(modality={self.modality!r}, mode={self.mode!r}, "
+            f"labels={self.labels}, top=[{top}])"
+        )
+
+
+_PER_LABEL = ("coefficients", "intercept", "local_pred", "prediction", "score")

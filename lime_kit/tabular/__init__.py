@@ -1,0 +1,1 @@
+"""Tabular rows: sampler, discretizers and the TabularExplainer."""
