@@ -180,7 +180,7 @@ class TabularSchema:
                     values = np.rint(block[:, j])
                 else:
                     values = block[:, j]
-                data[column] = pd.Series(values).astype(dtype, copy=False)
+                data[column] = pd.Series(values).astype(dtype)
             return pd.DataFrame(data, columns=self.frame_columns)
         numeric_categories = all(
             all(isinstance(v, (numbers.Real, np.bool_)) for v in self.categories[j]) for j in cat_idx
