@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
+from lime_kit.core.workspace import scratch
+
 __all__ = ["FEATURE_SELECTION_METHODS", "SurrogateFit", "fit_surrogates"]
 
 FEATURE_SELECTION_METHODS = ("auto", "none", "highest_weights", "forward_selection", "lasso_path")
@@ -45,7 +47,7 @@ class _WeightedMoments:
 
 def _weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> _WeightedMoments:
     weight_sum = weights.sum()
-    weighted_Z = Z * weights[:, None]
+    weighted_Z = np.multiply(Z, weights[:, None], out=scratch("surrogate.weighted_Z", Z.shape))
     z_mean = weighted_Z.sum(axis=0) / weight_sum
     y_mean = weights @ Y / weight_sum
     # Uncentred products minus the mean correction: avoids a centred copy of Z.

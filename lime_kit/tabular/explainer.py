@@ -151,8 +151,9 @@ class TabularExplainer:
 
     def _distances(self, Z: np.ndarray, metric: str) -> np.ndarray:
         if metric == "euclidean":
-            diff = Z - Z[0]
-            return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+            # |z - z0|^2 expanded, so no (n, d) difference array is made.
+            squared = np.einsum("ij,ij->i", Z, Z) - 2 * (Z @ Z[0]) + Z[0] @ Z[0]
+            return np.sqrt(np.maximum(squared, 0.0))
         from sklearn.metrics import pairwise_distances
 
         try:

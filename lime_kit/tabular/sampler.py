@@ -1,11 +1,15 @@
-"""Vectorized perturbation of one tabular row (lime's sampling scheme).
+"""Vectorized perturbation of one tabular row (lime's sampling scheme, table-driven).
 
 Binned features (categorical ones, and continuous ones when discretizing)
 draw a bin from its training frequency; a continuous value inside a bin comes
 from a normal truncated to the bin's training range. Without discretizing,
-continuous values are ``N(mean or instance, std)``. All features are drawn at
-once from one Generator: bin draws go through a single ``searchsorted`` over
-the features' stacked cumulative frequencies, offset by feature position.
+continuous values are ``N(mean or instance, std)``.
+
+Speed comes from inverse-CDF tables built once per explainer: a bin is drawn
+by comparing one uint16 uniform per cell with the feature's cumulative
+frequencies (resolution 1/65536), and a value inside a bin is read from a
+table of ``QUANTILES`` midpoint quantiles of that bin's truncated normal. All
+draws come from the one Generator passed to :meth:`TabularSampler.sample`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,21 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-__all__ = ["TabularSampler"]
+from lime_kit.core.workspace import scratch
+
+__all__ = ["TabularSampler", "QUANTILES"]
+
+QUANTILES = 512  # levels per bin of the truncated-normal quantile table
+UNIFORM_LEVELS = 65536  # resolution of the uint16 uniforms that pick bins
+_QUANTILE_SHIFT = 16 - int(np.log2(QUANTILES))
+
+
+def _assign_columns(target: np.ndarray, mask: np.ndarray, block: np.ndarray) -> None:
+    """``target[:, mask] = block``, as a plain copy when the mask takes every column."""
+    if mask.all():
+        target[...] = block
+    else:
+        target[:, mask] = block
 
 
 class TabularSampler:
@@ -52,51 +70,57 @@ class TabularSampler:
         self._build_bin_value_tables([f for j, f in enumerate(features) if self.binned[j] and self.continuous[j]])
 
     def _build_bin_tables(self, freqs: list) -> None:
-        self.bin_starts = np.cumsum([0] + [len(p) for p in freqs[:-1]]).astype(np.intp)
+        """Cumulative frequencies as uint16 thresholds, one row per bin boundary."""
         self.bin_counts = np.array([len(p) for p in freqs], dtype=np.intp)
-        cumulative = []
+        n_boundaries = int(self.bin_counts.max(initial=1)) - 1
+        # Padding with UNIFORM_LEVELS (never reached by a uint16) keeps short features in range.
+        thresholds = np.full((n_boundaries, len(freqs)), UNIFORM_LEVELS, dtype=np.int32)
         for position, p in enumerate(freqs):
-            c = np.cumsum(np.asarray(p, dtype=float))
-            c = c / c[-1]
-            c[-1] = 1.0
-            cumulative.append(position + c)
-        self.stacked_cumulative = np.concatenate(cumulative) if cumulative else np.empty(0)
+            cumulative = np.cumsum(np.asarray(p, dtype=float))
+            thresholds[: len(p) - 1, position] = np.rint(cumulative[:-1] / cumulative[-1] * UNIFORM_LEVELS)
+        self.bin_thresholds = thresholds
 
     def _build_bin_value_tables(self, features: list) -> None:
-        def stack(key):
-            return np.concatenate([f[key] for f in features]) if features else np.empty(0)
-
-        self.bin_mean, self.bin_std = stack("bin_means"), stack("bin_stds")
-        self.bin_min, self.bin_max = stack("bin_mins"), stack("bin_maxs")
-        binned_positions = np.flatnonzero(self.binned)
-        # Offsets of the continuous binned features' bins inside the stacked value tables.
-        lengths = np.array([len(f["bin_means"]) for f in features], dtype=np.intp)
-        self.value_offsets = np.cumsum(np.concatenate([[0], lengths[:-1]])).astype(np.intp)
-        self.binned_continuous = np.flatnonzero(self.continuous[binned_positions])
+        """Quantile table: row ``offset[feature] + bin`` holds QUANTILES values of the bin's truncated normal."""
+        rows = []
+        for f in features:
+            mean, std = np.asarray(f["bin_means"]), np.asarray(f["bin_stds"])
+            low, high = np.asarray(f["bin_mins"]), np.asarray(f["bin_maxs"])
+            safe_std = np.where(std > 0, std, 1.0)
+            cdf_low, cdf_high = ndtr((low - mean) / safe_std), ndtr((high - mean) / safe_std)
+            levels = (np.arange(QUANTILES) + 0.5) / QUANTILES
+            u = cdf_low[:, None] + levels * (cdf_high - cdf_low)[:, None]
+            values = mean[:, None] + safe_std[:, None] * ndtri(np.clip(u, 1e-300, 1 - 1e-16))
+            values = np.clip(values, low[:, None], high[:, None])
+            rows.append(np.where(std[:, None] > 0, values, mean[:, None]))
+        self.quantile_table = np.concatenate(rows).ravel() if rows else np.empty(0)
+        lengths = np.array([len(f["bin_means"]) for f in features], dtype=np.int32)
+        self.value_row_offsets = np.cumsum(np.concatenate([[0], lengths[:-1]])).astype(np.int32)
 
     def bins_of(self, encoded: np.ndarray, cuts: list) -> np.ndarray:
         """Return the instance's bin (or category code) per binned feature."""
-        out = np.empty(len(self.bin_starts), dtype=np.intp)
-        for position, j in enumerate(np.flatnonzero(self.binned)):
-            out[position] = int(encoded[j]) if not self.continuous[j] else np.searchsorted(cuts[j], encoded[j], side="left")
-        return out
+        binned = np.flatnonzero(self.binned)
+        return np.array(
+            [encoded[j] if not self.continuous[j] else np.searchsorted(cuts[j], encoded[j], side="left") for j in binned],
+            dtype=np.uint8 if self.bin_counts.max(initial=0) <= 255 else np.intp,
+        )
 
     def _draw_bins(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        n_binned = len(self.bin_starts)
-        targets = rng.random((n, n_binned)) + np.arange(n_binned)
-        flat = np.searchsorted(self.stacked_cumulative, targets, side="right")
-        return np.minimum(flat - self.bin_starts, self.bin_counts - 1)
+        uniforms = rng.integers(0, UNIFORM_LEVELS, size=(n, len(self.bin_counts)), dtype=np.uint16)
+        bins = np.zeros(uniforms.shape, dtype=np.uint8 if self.bin_counts.max() <= 255 else np.intp)
+        for boundary in self.bin_thresholds:  # loops over bin boundaries (<= bins - 1), not samples
+            bins += uniforms >= boundary
+        return bins
 
     def _draw_in_bins(self, rng: np.random.Generator, bins: np.ndarray) -> np.ndarray:
-        """Truncated-normal values inside each drawn bin (inverse-CDF, vectorized)."""
-        index = bins + self.value_offsets
-        mean, std = self.bin_mean[index], self.bin_std[index]
-        low, high = self.bin_min[index], self.bin_max[index]
-        safe_std = np.where(std > 0, std, 1.0)
-        cdf_low, cdf_high = ndtr((low - mean) / safe_std), ndtr((high - mean) / safe_std)
-        u = cdf_low + rng.random(bins.shape) * (cdf_high - cdf_low)
-        values = mean + safe_std * ndtri(np.clip(u, 1e-300, 1 - 1e-16))
-        return np.where(std > 0, np.clip(values, low, high), mean)
+        """Values inside each drawn bin, read from the quantile table."""
+        index = scratch("tabular.quantile_index", bins.shape, np.int32)
+        index[...] = bins
+        index += self.value_row_offsets
+        index *= QUANTILES
+        # The top bits of uint16 uniforms pick one of the QUANTILES (a power of two) levels.
+        index += rng.integers(0, UNIFORM_LEVELS, size=bins.shape, dtype=np.uint16) >> _QUANTILE_SHIFT
+        return self.quantile_table.take(index, out=scratch("tabular.in_bin", bins.shape), mode="clip")
 
     def sample(self, encoded: np.ndarray, instance_bins: np.ndarray, rng: np.random.Generator, n: int):
         """Draw ``n`` rows; row 0 is the instance.
@@ -107,29 +131,47 @@ class TabularSampler:
             Encoded perturbed rows (categorical features hold codes).
         Z : ndarray of shape (n, n_features)
             Interpretable representation: 1/0 "same bin as the instance" for
-            binned features, standardized values for continuous ones.
+            binned features, standardized values for continuous ones. A
+            scratch array (see :mod:`lime_kit.core.workspace`): valid until
+            the next ``sample`` call on this thread.
         """
-        values = np.empty((n, self.n_features))
-        Z = np.empty((n, self.n_features))
-        binned = np.flatnonzero(self.binned)
-        if len(binned):
-            bins = self._draw_bins(rng, n)
-            Z[:, binned] = bins == instance_bins
-            categorical_positions = np.flatnonzero(~self.continuous[binned])
-            values[:, binned[categorical_positions]] = bins[:, categorical_positions]
-            if len(self.binned_continuous):
-                drawn = self._draw_in_bins(rng, bins[:, self.binned_continuous])
-                values[:, binned[self.binned_continuous]] = drawn
-        free = np.flatnonzero(~self.binned)
-        if len(free):
-            centre = encoded[free] if self.sample_around_instance else self.mean[free]
-            values[:, free] = centre + rng.standard_normal((n, len(free))) * self.scale[free]
+        values = np.empty((n, self.n_features))  # handed to the model: never a scratch array
+        Z = scratch("tabular.Z", (n, self.n_features))
+        self._sample_binned(rng, instance_bins, values, Z)
+        self._sample_free(rng, encoded, values, Z)
+        z0 = np.where(self.binned, 1.0, (encoded - self.mean) / self.scale)
+        values[0], Z[0] = encoded, z0
+        values[:, self.constant], Z[:, self.constant] = encoded[self.constant], z0[self.constant]
         if len(self.integer):
             values[:, self.integer] = np.rint(values[:, self.integer])
-        values[:, self.constant] = encoded[self.constant]
-        values[0] = encoded
-        Z[0, binned] = 1.0
-        if len(free):
-            Z[:, free] = (values[:, free] - self.mean[free]) / self.scale[free]
-        Z[:, self.constant & self.binned] = 1.0
+            free_integer = self.integer[~self.binned[self.integer]]
+            Z[:, free_integer] = (values[:, free_integer] - self.mean[free_integer]) / self.scale[free_integer]
         return values, Z
+
+    def _sample_binned(self, rng, instance_bins, values, Z) -> None:
+        if not self.binned.any():
+            return
+        bins = self._draw_bins(rng, len(values))
+        _assign_columns(Z, self.binned, bins == instance_bins)
+        continuous = self.continuous[self.binned]
+        if not continuous.all():
+            _assign_columns(values, self.binned & ~self.continuous, bins[:, ~continuous])
+        if continuous.any():
+            _assign_columns(values, self.binned & self.continuous, self._draw_in_bins(rng, bins[:, continuous]))
+
+    def _sample_free(self, rng, encoded, values, Z) -> None:
+        free = np.flatnonzero(~self.binned)
+        if not len(free):
+            return
+        centre = encoded[free] if self.sample_around_instance else self.mean[free]
+        shift = (centre - self.mean[free]) / self.scale[free]
+        if len(free) == self.n_features:  # all continuous: work in place, no column gathers
+            rng.standard_normal(out=Z)
+            np.multiply(Z, self.scale, out=values)
+            values += centre
+            Z += shift
+            return
+        normals = rng.standard_normal(out=scratch("tabular.normals", (len(values), len(free))))
+        values[:, free] = centre + normals * self.scale[free]
+        # Z is the standardized value: the normal draw shifted by the centre's own offset.
+        Z[:, free] = normals + shift

@@ -182,6 +182,8 @@ class TabularSchema:
                     values = block[:, j]
                 data[column] = pd.Series(values).astype(dtype)
             return pd.DataFrame(data, columns=self.frame_columns)
+        if not len(cat_idx):
+            return block  # the sampler's private array: no copy needed
         numeric_categories = all(
             all(isinstance(v, (numbers.Real, np.bool_)) for v in self.categories[j]) for j in cat_idx
         )
