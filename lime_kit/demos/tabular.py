@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from lime_kit import TabularExplainer
 from lime_kit.datasets import LOAN_CATEGORICAL, load_loan_approval
 
@@ -26,7 +28,9 @@ def run(folder: Path) -> list[Path]:
     X, y = load_loan_approval(return_X_y=True)
     model = train_loan_model(X, y)
     explainer = TabularExplainer(X, class_names=["declined", "approved"], random_state=0)
-    explanation = explainer.explain(X.iloc[[3]], model.predict_proba, num_features=8)
+    # A borderline application makes a more telling example than a certain one.
+    row = int(np.argmin(np.abs(model.predict_proba(X)[:, 1] - 0.7)))
+    explanation = explainer.explain(X.iloc[[row]], model.predict_proba, num_features=8)
     from lime_kit.plot import save_explanation
 
     png, html = save_explanation(explanation, folder, stem="tabular_loan")
