@@ -355,3 +355,43 @@ def test_as_list_is_sorted_by_absolute_weight(mixed_data):
     magnitudes = [abs(w) for _, w in exp.as_list()]
     assert magnitudes == sorted(magnitudes, reverse=True)
     assert [exp.feature_descriptions[i] for i, _ in exp.as_map()[exp.labels[0]]] == [d for d, _ in exp.as_list()]
+
+
+# ------------------------------------------------------------ sampling scheme
+def record_inputs(received):
+    def model(rows):
+        received.append(np.array(rows, dtype=float))
+        return rows[:, 0]
+
+    return model
+
+
+def test_continuous_samples_follow_the_training_mean_and_spread(gaussian_data):
+    received = []
+    explainer = TabularExplainer(gaussian_data, mode="regression", discretize_continuous=False, random_state=0)
+    explainer.explain(gaussian_data[0], record_inputs(received), num_samples=20000)
+    samples = received[0][1:]
+    np.testing.assert_allclose(samples.mean(axis=0), gaussian_data.mean(axis=0), atol=0.03 * gaussian_data.std(axis=0).max())
+    np.testing.assert_allclose(samples.std(axis=0), gaussian_data.std(axis=0), rtol=0.03)
+
+
+def test_sampling_around_the_instance_centres_the_draws(gaussian_data):
+    received = []
+    explainer = TabularExplainer(
+        gaussian_data, mode="regression", discretize_continuous=False, sample_around_instance=True, random_state=0
+    )
+    instance = gaussian_data.mean(axis=0) + 2 * gaussian_data.std(axis=0)
+    explainer.explain(instance, record_inputs(received), num_samples=20000)
+    np.testing.assert_allclose(received[0][1:].mean(axis=0), instance, atol=0.05 * gaussian_data.std(axis=0).max())
+
+
+def test_discretized_samples_hit_bins_with_training_frequency_and_stay_in_range(gaussian_data):
+    received = []
+    explainer = TabularExplainer(gaussian_data, mode="regression", random_state=0)
+    explainer.explain(gaussian_data[0], record_inputs(received), num_samples=20000)
+    samples = received[0][1:]
+    for j, feature in enumerate(explainer.training_data_stats["features"]):
+        bins = np.searchsorted(feature["cuts"], samples[:, j], side="left")
+        np.testing.assert_allclose(np.bincount(bins, minlength=4) / len(bins), feature["bin_frequencies"], atol=0.015)
+        assert np.all(samples[:, j] >= np.array(feature["bin_mins"])[bins] - 1e-6)
+        assert np.all(samples[:, j] <= np.array(feature["bin_maxs"])[bins] + 1e-6)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Discretizer", "PercentileDiscretizer", "EntropyDiscretizer", "resolve_discretizer", "bin_descriptions"]
+__all__ = ["Discretizer", "PercentileDiscretizer", "EntropyDiscretizer", "resolve_discretizer", "bin_description"]
 
 
 class Discretizer(Protocol):
@@ -76,15 +76,16 @@ def resolve_discretizer(discretizer) -> Discretizer:
     )
 
 
-def bin_descriptions(name: str, cuts) -> list[str]:
-    """Return one readable condition per bin defined by ``cuts``.
+def bin_description(name: str, cuts, index: int) -> str:
+    """Return the readable condition of bin ``index`` of the bins cut at ``cuts``.
 
-    >>> bin_descriptions("age", [30.0, 50.0])
+    >>> [bin_description("age", [30.0, 50.0], i) for i in range(3)]
     ['age <= 30.00', '30.00 < age <= 50.00', 'age > 50.00']
     """
     if len(cuts) == 0:
-        return [name]
-    texts = [f"{name} <= {cuts[0]:.2f}"]
-    texts += [f"{low:.2f} < {name} <= {high:.2f}" for low, high in zip(cuts[:-1], cuts[1:])]
-    texts.append(f"{name} > {cuts[-1]:.2f}")
-    return texts
+        return name
+    if index == 0:
+        return f"{name} <= {cuts[0]:.2f}"
+    if index == len(cuts):
+        return f"{name} > {cuts[-1]:.2f}"
+    return f"{cuts[index - 1]:.2f} < {name} <= {cuts[index]:.2f}"

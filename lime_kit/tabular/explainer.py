@@ -12,7 +12,7 @@ from lime_kit.core.sampler import Perturbations
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
 from lime_kit.core.validation import check_mode, check_num_samples, check_random_state
 from lime_kit.explanation import Explanation
-from lime_kit.tabular.discretize import bin_descriptions, resolve_discretizer
+from lime_kit.tabular.discretize import bin_description, resolve_discretizer
 from lime_kit.tabular.sampler import TabularSampler
 from lime_kit.tabular.schema import TabularSchema, is_dataframe
 from lime_kit.tabular.stats import check_training_stats, compute_training_stats
@@ -133,18 +133,14 @@ class TabularExplainer:
     def feature_names(self) -> list:
         return list(self.schema.feature_names)
 
-    def _cuts(self) -> list:
-        return [f.get("cuts", []) for f in self.training_data_stats["features"]]
-
-    def _descriptions(self, encoded: np.ndarray) -> list[str]:
+    def _descriptions(self, encoded: np.ndarray, bins: np.ndarray) -> list[str]:
         out = []
-        cuts = self._cuts()
         for j, name in enumerate(self.schema.feature_names):
+            cuts = self.training_data_stats["features"][j].get("cuts", [])
             if self.schema.categorical[j]:
                 out.append(f"{name}={self.schema.category_labels[j][int(encoded[j])]}")
-            elif self.discretize_continuous and len(cuts[j]):
-                bin_index = int(np.searchsorted(cuts[j], encoded[j], side="left"))
-                out.append(bin_descriptions(name, cuts[j])[bin_index])
+            elif self.discretize_continuous and len(cuts):
+                out.append(bin_description(name, cuts, int(bins[j])))
             else:
                 out.append(name)
         return out
@@ -217,8 +213,7 @@ class TabularExplainer:
         seed = self._seed if random_state is None else random_state
         rng = check_random_state(seed)
         encoded = self.schema.encode_instance(instance)
-        instance_bins = self.sampler.bins_of(encoded, self._cuts())
-        values, Z = self.sampler.sample(encoded, instance_bins, rng, num_samples)
+        values, Z = self.sampler.sample(encoded, rng, num_samples)
         perturbations = Perturbations(
             Z=Z,
             distances=self._distances(Z, distance_metric),
@@ -232,7 +227,7 @@ class TabularExplainer:
             mode=self.mode,
             modality="tabular",
             feature_names=self.schema.feature_names,
-            feature_descriptions=self._descriptions(encoded),
+            feature_descriptions=self._descriptions(encoded, self.sampler.instance_bins(encoded)),
             instance=display,
             default_kernel_width=0.75 * np.sqrt(self.schema.n_features),
             kernel_width=self.kernel_width,
