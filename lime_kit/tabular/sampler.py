@@ -5,11 +5,12 @@ draw a bin from its training frequency; a continuous value inside a bin comes
 from a normal truncated to the bin's training range. Without discretizing,
 continuous values are ``N(mean or instance, std)``.
 
-Speed comes from inverse-CDF tables built once per explainer: a bin is drawn
-by comparing one uint16 uniform per cell with the feature's cumulative
-frequencies (resolution 1/65536), and a value inside a bin is read from a
-table of ``QUANTILES`` midpoint quantiles of that bin's truncated normal. All
-draws come from the one Generator passed to :meth:`TabularSampler.sample`.
+Speed comes from inverse-CDF tables built once per explainer, read with
+uint16 uniforms: a bin is drawn by comparing the uniform with the feature's
+cumulative frequencies (resolution 1/65535), a value inside a bin is read
+from ``QUANTILES`` midpoint quantiles of that bin's truncated normal, and an
+unbinned value from 65,536 midpoint quantiles of N(0, 1). All draws come from
+the one Generator passed to :meth:`TabularSampler.sample`.
 """
 
 from __future__ import annotations
