@@ -2,6 +2,7 @@
 
 from lime_kit.explanation import Explanation
 from lime_kit.tabular.explainer import TabularExplainer
+from lime_kit.text.explainer import TextExplainer
 
-__all__ = ["Explanation", "TabularExplainer"]
+__all__ = ["Explanation", "TabularExplainer", "TextExplainer"]
 __version__ = "0.1.0"

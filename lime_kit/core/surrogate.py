@@ -192,6 +192,29 @@ def fit_surrogates(
     """
     if feature_selection not in FEATURE_SELECTION_METHODS:
         raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
+    with _single_threaded_blas():
+        return _fit_all(Z, Y, weights, num_features, feature_selection, model_regressor, constant_features)
+
+
+def _single_threaded_blas():
+    """Limit BLAS to one thread for the surrogate's small products.
+
+    On small machines a multi-threaded BLAS spends more on waking and
+    contending threads than it saves on these (n x d) products: the same fit
+    was seen to swing from 3 ms to 250 ms when another process held a core.
+    """
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_BLAS_CONTROLLER = None
+
+
+def _fit_all(Z, Y, weights, num_features, feature_selection, model_regressor, constant_features) -> list[SurrogateFit]:
     m = _weighted_moments(Z, Y, weights)
     variable = np.diag(m.gram) > 1e-12 * max(1.0, float(np.abs(m.gram).max(initial=0.0)))
     if constant_features is not None:

@@ -1,0 +1,1 @@
+"""Text documents: tokens as character spans, word-removal sampler and the TextExplainer."""
