@@ -7,7 +7,9 @@ through JSON (``Explanation.from_dict(json.loads(json.dumps(exp.to_dict())))``).
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -27,6 +29,37 @@ def _to_json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _to_json_value(v) for k, v in value.items()}
     return value
+
+
+_ARRAY_TAG = "__ndarray__"
+
+
+def _encode_array(array: np.ndarray) -> dict:
+    """Compact JSON form of a numeric array: dtype, shape and zlib-compressed bytes in base64."""
+    little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    data = base64.b64encode(zlib.compress(little.tobytes(), 6)).decode("ascii")
+    return {_ARRAY_TAG: {"dtype": little.dtype.str, "shape": list(array.shape), "zlib_base64": data}}
+
+
+def _decode_array(value: dict) -> np.ndarray:
+    spec = value[_ARRAY_TAG]
+    raw = zlib.decompress(base64.b64decode(spec["zlib_base64"]))
+    return np.frombuffer(raw, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"]).copy()
+
+
+def _payload_to_json(payload: dict) -> dict:
+    """Top-level numeric arrays in a payload (images, segment maps) are stored compressed."""
+    return {
+        str(key): _encode_array(value) if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" else _to_json_value(value)
+        for key, value in payload.items()
+    }
+
+
+def _payload_from_json(payload: dict) -> dict:
+    return {
+        key: _decode_array(value) if isinstance(value, dict) and set(value) == {_ARRAY_TAG} else value
+        for key, value in payload.items()
+    }
 
 
 @dataclass(eq=False)
@@ -70,6 +103,8 @@ class Explanation:
     random_state : int or None
     payload : dict
         Modality-specific data (tokens and spans, a segment map, ...).
+        Numeric arrays stored directly under a payload key are written to
+        JSON compressed and come back from it as arrays.
     """
 
     mode: str
@@ -145,7 +180,7 @@ class Explanation:
             value = getattr(self, f.name)
             if f.name in _PER_LABEL:
                 value = [[label, value[label]] for label in self.labels]
-            out[f.name] = _to_json_value(value)
+            out[f.name] = _payload_to_json(value) if f.name == "payload" else _to_json_value(value)
         return out
 
     @classmethod
@@ -159,6 +194,7 @@ class Explanation:
             label: [(int(i), float(w)) for i, w in pairs]
             for label, pairs in kwargs["coefficients"].items()
         }
+        kwargs["payload"] = _payload_from_json(data.get("payload", {}))
         return cls(**kwargs)
 
     def to_json(self, **dumps_kwargs) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 DEMOS = {
     "tabular": "lime_kit.demos.tabular:run",
     "text": "lime_kit.demos.text:run",
+    "image": "lime_kit.demos.image:run",
 }
 
 

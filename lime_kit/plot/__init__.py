@@ -16,6 +16,7 @@ __all__ = ["explanation_html", "plot_weights", "save_explanation"]
 _HTML_RENDERERS = {
     "tabular": "lime_kit.plot.html:tabular_html",
     "text": "lime_kit.plot.text:text_html",
+    "image": "lime_kit.plot.image:image_html",
 }
 
 

@@ -1,0 +1,129 @@
+"""What a hidden superpixel becomes: the ``hide_color`` modes, computed once per image.
+
+Every mode reduces to one *fill image* of the image's shape and dtype; a
+perturbed sample shows the image where its segment is on and the fill
+image where it is off. Keeping that single representation lets the sampler
+build every sample with the same bitwise select, whatever the mode.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["HIDE_MODES", "BLUR_SIGMA_FRACTION", "make_fill_image"]
+
+HIDE_MODES = ("mean", "blur")
+#: ``hide_color="blur"`` uses a Gaussian of sigma = this fraction of the longer image side.
+BLUR_SIGMA_FRACTION = 1 / 16
+
+
+def _cast_like(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Cast float values to ``dtype``, rounding and clipping for integer dtypes."""
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        return np.clip(np.rint(values), info.min, info.max).astype(dtype)
+    return values.astype(dtype)
+
+
+def _channels(image: np.ndarray) -> np.ndarray:
+    """View ``image`` as (H, W, C) so grayscale and colour share one code path."""
+    return image[..., None] if image.ndim == 2 else image
+
+
+def segment_mean_fill(image: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Each pixel takes its segment's mean colour (rounded for integer images)."""
+    channels = _channels(image)
+    pixels = channels.reshape(-1, channels.shape[2]).astype(np.float64)
+    labels = segments.ravel()
+    counts = np.bincount(labels)
+    # One bincount per channel (at most 4): sums of each segment's pixel values.
+    sums = np.stack([np.bincount(labels, weights=column, minlength=counts.size) for column in pixels.T], axis=1)
+    means = _cast_like(sums / counts[:, None], image.dtype)
+    return means[segments].reshape(image.shape)
+
+
+def blurred_fill(image: np.ndarray) -> np.ndarray:
+    """A Gaussian-blurred copy (sigma = ``BLUR_SIGMA_FRACTION`` of the longer side)."""
+    from skimage.filters import gaussian
+
+    sigma = max(image.shape[:2]) * BLUR_SIGMA_FRACTION
+    blurred = gaussian(image.astype(np.float64), sigma=sigma, channel_axis=None if image.ndim == 2 else -1, preserve_range=True)
+    return _cast_like(blurred, image.dtype)
+
+
+def constant_fill(image: np.ndarray, color) -> np.ndarray:
+    """Every pixel takes ``color`` (a number, or one value per channel)."""
+    n_channels = 1 if image.ndim == 2 else image.shape[2]
+    color = np.asarray(color, dtype=np.float64).ravel()
+    if color.size not in (1, n_channels) or not np.all(np.isfinite(color)):
+        raise ValueError(
+            f"hide_color {color.tolist()} must be one finite number or {n_channels} finite values "
+            f"(one per channel of the image)"
+        )
+    if np.issubdtype(image.dtype, np.integer):
+        info = np.iinfo(image.dtype)
+        if color.min() < info.min or color.max() > info.max:
+            raise ValueError(
+                f"hide_color {color.tolist()} is outside the range of the image dtype {image.dtype} "
+                f"[{info.min}, {info.max}]; pass a colour in the image's own scale"
+            )
+    per_channel = _cast_like(np.broadcast_to(color, (n_channels,)), image.dtype)
+    fill = np.empty(image.shape, image.dtype)
+    fill[...] = per_channel if image.ndim == 3 else per_channel[0]
+    return fill
+
+
+def background_fill(image: np.ndarray, background) -> np.ndarray:
+    """Hidden pixels show the matching pixels of a user-supplied background image."""
+    background = np.asarray(background)
+    if background.shape != image.shape:
+        raise ValueError(
+            f"hide_color background has shape {background.shape} but the image has shape {image.shape}; "
+            "pass a background image of the same shape"
+        )
+    if not np.all(np.isfinite(background)):
+        raise ValueError("hide_color background contains NaN or infinite values")
+    return np.ascontiguousarray(_cast_like(background.astype(np.float64), image.dtype) if background.dtype != image.dtype else background)
+
+
+def make_fill_image(image: np.ndarray, segments: np.ndarray, hide_color) -> tuple[np.ndarray, str]:
+    """Return ``(fill, description)`` for a ``hide_color`` setting.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W) or (H, W, C)
+    segments : ndarray of shape (H, W), labels 0..K-1
+    hide_color : "mean", None, "blur", number, sequence of numbers, or ndarray
+        ``"mean"`` (or None, as in lime): each segment's mean colour.
+        ``"blur"``: a Gaussian-blurred copy of the image. A number or one
+        value per channel: that constant colour, in the image's scale. An
+        array of the image's shape: a background image.
+
+    Returns
+    -------
+    fill : ndarray, same shape and dtype as ``image``
+    description : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.array([[0, 10], [20, 30]], dtype=np.uint8)
+    >>> segments = np.array([[0, 0], [1, 1]])
+    >>> make_fill_image(image, segments, "mean")[0].tolist()
+    [[5, 5], [25, 25]]
+    """
+    if hide_color is None or (isinstance(hide_color, str) and hide_color == "mean"):
+        return segment_mean_fill(image, segments), "mean"
+    if isinstance(hide_color, str):
+        if hide_color == "blur":
+            return blurred_fill(image), f"blur(sigma={max(image.shape[:2]) * BLUR_SIGMA_FRACTION:.3g})"
+        raise ValueError(
+            f"unknown hide_color {hide_color!r}; use 'mean', 'blur', a colour (number or one value "
+            "per channel) or a background image of the image's shape"
+        )
+    if isinstance(hide_color, numbers.Number) or np.ndim(hide_color) == 1:
+        fill = constant_fill(image, hide_color)
+        return fill, f"constant {np.asarray(hide_color).tolist()}"
+    return background_fill(image, hide_color), "background image"

@@ -1,0 +1,273 @@
+"""Pictures of image explanations: outlined segments, signed heat maps, dimmed context, panels.
+
+Every function takes an :class:`~lime_kit.Explanation` made by
+:class:`~lime_kit.ImageExplainer` (the image and its segment map travel in
+its payload) and returns a matplotlib ``Figure``; ``image_html`` embeds a
+panel as PNG in the notebook HTML. Blue marks regions that speak for the
+label and orange regions that speak against it, as in every other renderer.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+import numpy as np
+
+from lime_kit.explanation import Explanation
+from lime_kit.image.masks import segment_weight_map, top_segments
+from lime_kit.image.segmentation import as_float_rgb
+from lime_kit.plot.colors import NEGATIVE, POSITIVE
+from lime_kit.plot.html import STYLE, probabilities_html, quality_html
+
+__all__ = ["plot_boundaries", "plot_heatmap", "plot_top_segments", "plot_panel", "image_html"]
+
+PANEL_INCHES = 3.2  # one image cell of a panel
+
+
+def _hex_to_rgb(color: str) -> tuple[float, float, float]:
+    return tuple(int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _signed_cmap():
+    """Orange (against) -> transparent (zero) -> blue (for), so weak segments leave the image visible."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "lime_kit_signed", [(*_hex_to_rgb(NEGATIVE), 1.0), (1.0, 1.0, 1.0, 0.0), (*_hex_to_rgb(POSITIVE), 1.0)]
+    )
+
+
+def _payload(explanation: Explanation) -> tuple[np.ndarray, np.ndarray]:
+    if explanation.modality != "image":
+        raise ValueError(f"this is a {explanation.modality!r} explanation; image plots need one made by ImageExplainer")
+    return as_float_rgb(np.asarray(explanation.payload["image"])), np.asarray(explanation.payload["segments"])
+
+
+def _axes(ax, figsize):
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _bare(ax, title: str) -> None:
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=10)
+
+
+def _label_title(explanation: Explanation, label: int) -> str:
+    name = explanation.label_name(label)
+    if explanation.mode == "regression":
+        return f"prediction {explanation.prediction[label]:.3g}"
+    return f"{name}: p = {explanation.prediction[label]:.3f}"
+
+
+def _upscaled(rgb: np.ndarray, segments: np.ndarray, target: int = 480):
+    """Repeat pixels so that one-pixel boundary lines stay thin on small images."""
+    factor = max(1, -(-target // max(segments.shape)))
+    if factor == 1:
+        return rgb, segments
+    grow = lambda a: np.repeat(np.repeat(a, factor, axis=0), factor, axis=1)  # noqa: E731
+    return grow(rgb), grow(segments)
+
+
+def plot_boundaries(
+    explanation: Explanation,
+    label: int | None = None,
+    num_features: int = 5,
+    min_weight: float | None = None,
+    ax=None,
+):
+    """All segment boundaries, faint, with the top segments outlined by sign.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    label : int, optional
+        One of ``explanation.labels``; defaults to the first.
+    num_features : int, default=5
+        Outline up to this many segments of each sign (blue for, orange against).
+    min_weight : float, optional
+        Outline only segments with ``|weight|`` above this; default 20 % of
+        the label's largest ``|weight|``, so that noise is not outlined.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import ImageExplainer
+    >>> image = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    >>> segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
+    >>> exp = ImageExplainer(mode="regression", segmentation=segments, random_state=0).explain(
+    ...     image, lambda b: b.mean(axis=(1, 2)), num_samples=50)
+    >>> fig = plot_boundaries(exp)
+    """
+    from scipy.ndimage import binary_dilation
+    from skimage.segmentation import find_boundaries, mark_boundaries
+
+    label = explanation._check_label(label)
+    if min_weight is None:
+        min_weight = 0.2 * max((abs(w) for _, w in explanation.as_map()[label]), default=0.0)
+    rgb, segments = _upscaled(*_payload(explanation))
+    picture = mark_boundaries(rgb, segments, color=(1.0, 1.0, 1.0), mode="inner")
+    picture = 0.6 * rgb + 0.4 * picture  # a faint grid of every segment
+    line_width = max(1, max(segments.shape) // 240)
+    for sign, color in ((1, POSITIVE), (-1, NEGATIVE)):
+        chosen = top_segments(explanation, label, num_features, sign > 0, sign < 0, min_weight)
+        if chosen:
+            outlined = np.where(np.isin(segments, [k for k, _ in chosen]), segments + 1, 0)
+            edge = binary_dilation(find_boundaries(outlined, mode="thick"), iterations=line_width)
+            picture[edge] = _hex_to_rgb(color)
+    fig, ax = _axes(ax, (PANEL_INCHES, PANEL_INCHES))
+    ax.imshow(np.clip(picture, 0, 1), interpolation="nearest")
+    _bare(ax, f"top segments: blue for, orange against\n{_label_title(explanation, label)}")
+    return fig
+
+
+def plot_heatmap(explanation: Explanation, label: int | None = None, ax=None, alpha: float = 0.85):
+    """Signed segment weights blended over a grayscale copy of the image, with a colour bar.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    label : int, optional
+    ax : matplotlib Axes, optional
+    alpha : float, default=0.85
+        Opacity of the strongest weights; weights near zero are transparent.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    label = explanation._check_label(label)
+    rgb, _ = _payload(explanation)
+    weights = segment_weight_map(explanation, label)
+    limit = float(np.abs(weights).max()) or 1.0
+    fig, ax = _axes(ax, (PANEL_INCHES * 1.25, PANEL_INCHES))
+    ax.imshow(rgb.mean(axis=2), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    heat = ax.imshow(weights, cmap=_signed_cmap(), vmin=-limit, vmax=limit, alpha=alpha, interpolation="nearest")
+    fig.colorbar(heat, ax=ax, fraction=0.046, pad=0.03, label="segment weight")
+    _bare(ax, f"weight map\n{_label_title(explanation, label)}")
+    return fig
+
+
+def plot_top_segments(
+    explanation: Explanation,
+    label: int | None = None,
+    num_features: int = 5,
+    positive_only: bool = True,
+    dim: float = 0.25,
+    ax=None,
+):
+    """The top segments in full colour, the rest of the image dimmed.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    label : int, optional
+    num_features : int, default=5
+    positive_only : bool, default=True
+        Show only segments that speak for the label; False shows the largest
+        ``|weight|`` of either sign.
+    dim : float, default=0.25
+        Brightness kept by the other segments (0 hides them).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    label = explanation._check_label(label)
+    rgb, segments = _payload(explanation)
+    chosen = top_segments(explanation, label, num_features, positive_only=positive_only)
+    keep = np.isin(segments, [k for k, _ in chosen])[..., None]
+    fig, ax = _axes(ax, (PANEL_INCHES, PANEL_INCHES))
+    ax.imshow(np.where(keep, rgb, dim * rgb), interpolation="nearest")
+    _bare(ax, f"top {len(chosen)} segments\n{_label_title(explanation, label)}")
+    return fig
+
+
+def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
+    """Original, outlined top segments and weight map side by side, one row per label.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    labels : int or sequence of int, optional
+        Labels to show; default all explained labels.
+    num_features : int, default=5
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    labels = explanation.labels if labels is None else tuple(np.atleast_1d(labels).tolist())
+    labels = [explanation._check_label(label) for label in labels]
+    rgb, _ = _payload(explanation)
+    fig = Figure(figsize=(PANEL_INCHES * 3.3, PANEL_INCHES * len(labels)), layout="constrained")
+    grid = fig.subplots(len(labels), 3, squeeze=False)
+    for row, label in zip(grid, labels):
+        row[0].imshow(rgb, interpolation="nearest")
+        _bare(row[0], "image")
+        plot_boundaries(explanation, label, num_features, ax=row[1])
+        plot_heatmap(explanation, label, ax=row[2])
+    return fig
+
+
+def figure_png_base64(fig, dpi: int = 100) -> str:
+    """Encode a figure as base64 PNG for an ``<img>`` tag."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _top_weights_html(explanation: Explanation, label: int, rows: int = 8) -> str:
+    pairs = explanation.as_list(label)[:rows]
+    largest = max((abs(w) for _, w in pairs), default=1.0) or 1.0
+    body = "".join(
+        f"<tr><td><span class='bar {'pos' if w > 0 else 'neg'}' style='width:{abs(w) / largest * 80:.0f}px'></span></td>"
+        f"<td class='num'>{w:+.3g}</td><td>{escape(description)}</td></tr>"
+        for description, w in pairs
+    )
+    return f"<table>{body}</table>"
+
+
+def image_html(explanation: Explanation, label: int | None = None) -> str:
+    """HTML fragment for an image explanation: probabilities, the panel as PNG, top weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import ImageExplainer
+    >>> image = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    >>> segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
+    >>> exp = ImageExplainer(mode="regression", segmentation=segments, random_state=0).explain(
+    ...     image, lambda b: b.mean(axis=(1, 2)), num_samples=50)
+    >>> html = image_html(exp)
+    >>> "data:image/png;base64," in html and "<script" not in html
+    True
+    """
+    labels = explanation.labels if label is None else (explanation._check_label(label),)
+    panel = figure_png_base64(plot_panel(explanation, labels))
+    parts = [probabilities_html(explanation)]
+    parts.append(
+        f"<div><img alt='image explanation panel' style='max-width:100%' src='data:image/png;base64,{panel}'></div>"
+    )
+    for k in labels:
+        parts.append(
+            f"<div><h4>Why {escape(explanation.label_name(k))}: strongest segments</h4>"
+            f"{_top_weights_html(explanation, k)}{quality_html(explanation, k)}"
+            f"<div class='muted'>segmentation {escape(str(explanation.payload.get('segmentation')))} · "
+            f"hidden segments show {escape(str(explanation.payload.get('hide_color')))}</div></div>"
+        )
+    return STYLE + f"<div class='lk'>{''.join(parts)}</div>"
