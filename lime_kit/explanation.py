@@ -101,6 +101,11 @@ class Explanation:
         ``(sum w)^2 / sum w^2`` of the kernel weights: how many samples the
         fit effectively rests on.
     random_state : int or None
+    stability : dict of int -> float
+        Per label, the mean top-5 Jaccard overlap between the surrogate and
+        its refits on bootstrap reweightings of the same samples (1 = the
+        top features never moved). Empty unless ``explain`` was called with
+        ``stability_resamples > 0``.
     payload : dict
         Modality-specific data (tokens and spans, a segment map, ...).
         Numeric arrays stored directly under a payload key are written to
@@ -125,6 +130,7 @@ class Explanation:
     effective_sample_size: float = 0.0
     random_state: int | None = None
     payload: dict = field(default_factory=dict)
+    stability: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ access
     def _check_label(self, label: int | None) -> int:
@@ -179,7 +185,7 @@ class Explanation:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in _PER_LABEL:
-                value = [[label, value[label]] for label in self.labels]
+                value = [[label, value[label]] for label in self.labels if label in value]
             out[f.name] = _payload_to_json(value) if f.name == "payload" else _to_json_value(value)
         return out
 
@@ -189,7 +195,7 @@ class Explanation:
         kwargs = dict(data)
         kwargs["labels"] = tuple(int(label) for label in data["labels"])
         for name in _PER_LABEL:
-            kwargs[name] = {int(label): value for label, value in data[name]}
+            kwargs[name] = {int(label): value for label, value in data.get(name, [])}
         kwargs["coefficients"] = {
             label: [(int(i), float(w)) for i, w in pairs]
             for label, pairs in kwargs["coefficients"].items()
@@ -225,4 +231,4 @@ class Explanation:
         )
 
 
-_PER_LABEL = ("coefficients", "intercept", "local_pred", "prediction", "score")
+_PER_LABEL = ("coefficients", "intercept", "local_pred", "prediction", "score", "stability")

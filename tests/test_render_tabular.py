@@ -1,6 +1,5 @@
 """The tabular renderers: bar chart, notebook HTML, saved files, the demo command."""
 
-import json
 
 import numpy as np
 import pytest

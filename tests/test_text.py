@@ -11,7 +11,7 @@ from lime_kit import Explanation, TextExplainer
 from lime_kit.plot import explanation_html
 from lime_kit.plot.text import plot_text, text_html, wrap_lines
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
-from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
+from lime_kit.text.tokenize import resolve_span_finder, tokenize
 
 KEYWORD_WEIGHTS = {"excellent": 3.0, "awful": -2.0, "fine": 1.0}
 DOCUMENT = "The soup was excellent, the service awful. Seats were fine; the room, the music and the price were ok."

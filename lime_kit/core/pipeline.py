@@ -7,6 +7,7 @@ with its payload; this module never looks at what the inputs are.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.kernels import resolve_kernel
 from lime_kit.core.sampler import Perturbations
+from lime_kit.core.stability import bootstrap_stability
 from lime_kit.core.surrogate import fit_surrogates
 from lime_kit.core.validation import choose_labels
 from lime_kit.explanation import Explanation
@@ -47,11 +49,17 @@ def explain_perturbations(
     class_names: list | None = None,
     random_state: int | None = None,
     payload: dict | None = None,
+    stability_resamples: int = 0,
+    rng: np.random.Generator | None = None,
 ) -> Explanation:
     """Score the perturbations with the model, fit the surrogates, return an Explanation.
 
     Callers (the modality explainers) have validated their own arguments;
-    this function validates what only it sees: the model's outputs.
+    this function validates what only it sees: the model's outputs. With
+    ``stability_resamples > 0`` the surrogate is refitted that many times on
+    bootstrap reweightings of the same samples (drawn from ``rng``, after all
+    sampling) to estimate how stable the top features are; the model is not
+    called again.
     """
     kernel_fn, width = resolve_kernel(kernel, kernel_width, default_kernel_width)
     outputs = predict_in_batches(
@@ -66,15 +74,22 @@ def explain_perturbations(
     weights = np.asarray(kernel_fn(perturbations.distances), dtype=np.float64)
     if weights.shape != (perturbations.num_samples,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
         raise ValueError("the kernel must return one finite, non-negative weight per sample")
-    fits = fit_surrogates(
-        perturbations.Z,
-        outputs[:, list(chosen)],
-        weights,
-        num_features,
-        feature_selection,
-        model_regressor,
-        perturbations.constant_features,
+    fit_options = dict(
+        num_features=num_features,
+        feature_selection=feature_selection,
+        model_regressor=model_regressor,
+        constant_features=perturbations.constant_features,
     )
+    targets = outputs[:, list(chosen)]
+    fits = fit_surrogates(perturbations.Z, targets, weights, **fit_options)
+    if not isinstance(stability_resamples, numbers.Integral) or stability_resamples < 0:
+        raise ValueError(f"stability_resamples must be a non-negative integer, got {stability_resamples!r}")
+    stability = {}
+    if stability_resamples:
+        if rng is None:
+            raise ValueError("stability_resamples needs the explanation's random Generator (rng=)")
+        scores = bootstrap_stability(perturbations.Z, targets, weights, fits, rng, int(stability_resamples), **fit_options)
+        stability = dict(zip(chosen, scores))
     return Explanation(
         mode=mode,
         modality=modality,
@@ -94,4 +109,5 @@ def explain_perturbations(
         effective_sample_size=effective_sample_size(weights),
         random_state=random_state,
         payload=payload or {},
+        stability=stability,
     )

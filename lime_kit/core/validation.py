@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_mode", "check_num_samples", "check_predictions", "choose_labels", "check_random_state"]
+__all__ = ["explainer_seed", "check_mode", "check_num_samples", "check_predictions", "choose_labels", "check_random_state"]
 
 MODES = ("classification", "regression")
 
@@ -26,6 +26,17 @@ def check_random_state(random_state) -> np.random.Generator:
     raise TypeError(
         f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}"
     )
+
+
+def explainer_seed(random_state) -> int:
+    """Validate an explainer's ``random_state`` and return the seed every explain call starts from.
+
+    Without a seed one is drawn here, once, so repeated ``explain`` calls on
+    one explainer agree with each other and the seed can be recorded.
+    """
+    if random_state is not None and not isinstance(random_state, numbers.Integral):
+        raise TypeError(f"random_state must be an int or None, got {type(random_state).__name__}")
+    return int(np.random.SeedSequence().entropy % (2**63)) if random_state is None else int(random_state)
 
 
 def check_num_samples(num_samples) -> int:

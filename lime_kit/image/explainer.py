@@ -10,7 +10,7 @@ import numpy as np
 from lime_kit.core.pipeline import explain_perturbations
 from lime_kit.core.sampler import Perturbations
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-from lime_kit.core.validation import check_mode, check_num_samples, check_random_state
+from lime_kit.core.validation import check_mode, check_num_samples, check_random_state, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.image.fill import make_fill_image
 from lime_kit.image.sampler import (
@@ -26,9 +26,6 @@ __all__ = ["ImageExplainer", "check_image"]
 #: lime's kernel width for images (on the cosine distance).
 IMAGE_KERNEL_WIDTH = 0.25
 
-
-def _fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % (2**63))
 
 
 def check_image(image) -> np.ndarray:
@@ -135,10 +132,8 @@ class ImageExplainer:
         self.hide_color = hide_color
         self.kernel_width = kernel_width
         self.kernel = kernel
-        if random_state is not None and not isinstance(random_state, numbers.Integral):
-            raise TypeError(f"random_state must be an int or None, got {type(random_state).__name__}")
+        self._seed = explainer_seed(random_state)
         self.random_state = random_state
-        self._seed = _fresh_seed() if random_state is None else int(random_state)
 
     def explain(
         self,
@@ -154,6 +149,7 @@ class ImageExplainer:
         feature_selection: str = "auto",
         model_regressor=None,
         random_state: int | np.random.Generator | None = None,
+        stability_resamples: int = 0,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one image.
 
@@ -185,6 +181,11 @@ class ImageExplainer:
             Surrogate to fit instead of the built-in ridge.
         random_state : int or Generator, optional
             Overrides the explainer's seed for this call.
+
+        stability_resamples : int, default=0
+            Refit the surrogate this many times on bootstrap reweightings of
+            the same samples and record in ``exp.stability`` how much the
+            top-5 features stay (no extra model calls).
 
         Returns
         -------
@@ -236,6 +237,8 @@ class ImageExplainer:
             batch_size=batch_size,
             class_names=self.class_names,
             random_state=seed if isinstance(seed, numbers.Integral) else None,
+            stability_resamples=stability_resamples,
+            rng=rng,
             payload={
                 "image": image.copy(),
                 "segments": segments,

@@ -75,10 +75,12 @@ def weights_html(explanation: Explanation, label: int) -> str:
 
 def quality_html(explanation: Explanation, label: int) -> str:
     """One muted line with the fit's honest quality figures."""
+    stability = explanation.stability.get(label)
+    stable = "" if stability is None else f" · top-5 stability {stability:.2f}"
     return (
         f"<div class='muted'>surrogate R² {explanation.score[label]:.3f} · "
         f"{explanation.num_samples} samples (effective {explanation.effective_sample_size:.0f}) · "
-        f"seed {escape(str(explanation.random_state))}</div>"
+        f"seed {escape(str(explanation.random_state))}{stable}</div>"
     )
 
 

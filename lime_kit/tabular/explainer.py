@@ -10,18 +10,15 @@ import numpy as np
 from lime_kit.core.pipeline import explain_perturbations
 from lime_kit.core.sampler import Perturbations
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-from lime_kit.core.validation import check_mode, check_num_samples, check_random_state
+from lime_kit.core.validation import check_mode, check_num_samples, check_random_state, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.tabular.discretize import bin_description, resolve_discretizer
 from lime_kit.tabular.sampler import TabularSampler
-from lime_kit.tabular.schema import TabularSchema, is_dataframe
+from lime_kit.tabular.schema import TabularSchema
 from lime_kit.tabular.stats import check_training_stats, compute_training_stats
 
 __all__ = ["TabularExplainer"]
 
-
-def _fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % (2**63))
 
 
 class TabularExplainer:
@@ -105,10 +102,8 @@ class TabularExplainer:
         self.sample_around_instance = bool(sample_around_instance)
         self.kernel_width = kernel_width
         self.kernel = kernel
-        if random_state is not None and not isinstance(random_state, numbers.Integral):
-            raise TypeError(f"random_state must be an int or None, got {type(random_state).__name__}")
+        self._seed = explainer_seed(random_state)
         self.random_state = random_state
-        self._seed = _fresh_seed() if random_state is None else int(random_state)
 
         if (training_data is None) == (training_data_stats is None):
             raise ValueError("pass exactly one of training_data and training_data_stats")
@@ -170,6 +165,7 @@ class TabularExplainer:
         feature_selection: str = "auto",
         batch_size: int = 10_000,
         random_state: int | np.random.Generator | None = None,
+        stability_resamples: int = 0,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one row.
 
@@ -200,6 +196,11 @@ class TabularExplainer:
             Rows per ``predict_fn`` call.
         random_state : int or Generator, optional
             Overrides the explainer's seed for this call.
+
+        stability_resamples : int, default=0
+            Refit the surrogate this many times on bootstrap reweightings of
+            the same samples and record in ``exp.stability`` how much the
+            top-5 features stay (no extra model calls).
 
         Returns
         -------
@@ -240,5 +241,7 @@ class TabularExplainer:
             batch_size=batch_size,
             class_names=self.class_names,
             random_state=seed if isinstance(seed, numbers.Integral) else None,
+            stability_resamples=stability_resamples,
+            rng=rng,
             payload={"categorical": self.schema.categorical.tolist()},
         )

@@ -10,7 +10,7 @@ import numpy as np
 from lime_kit.core.pipeline import explain_perturbations
 from lime_kit.core.sampler import Perturbations
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-from lime_kit.core.validation import check_mode, check_num_samples, check_random_state
+from lime_kit.core.validation import check_mode, check_num_samples, check_random_state, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
 from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
@@ -23,9 +23,6 @@ __all__ = ["TextExplainer", "DEFAULT_MASK_STRING"]
 DEFAULT_MASK_STRING = "UNKWORDZ"
 DEFAULT_KERNEL_WIDTH = 25.0  # lime's text default, on cosine distances x 100
 
-
-def _fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % (2**63))
 
 
 class TextExplainer:
@@ -94,10 +91,8 @@ class TextExplainer:
         self._find_spans, self.tokenization = resolve_span_finder(token_pattern, tokenizer, self.char_level)
         self.kernel_width = kernel_width
         self.kernel = kernel
-        if random_state is not None and not isinstance(random_state, numbers.Integral):
-            raise TypeError(f"random_state must be an int or None, got {type(random_state).__name__}")
+        self._seed = explainer_seed(random_state)
         self.random_state = random_state
-        self._seed = _fresh_seed() if random_state is None else int(random_state)
 
     def tokenize(self, text: str) -> TokenizedText:
         """Return the tokens of ``text`` as character spans (what the features are made of)."""
@@ -141,6 +136,7 @@ class TextExplainer:
         feature_selection: str = "auto",
         batch_size: int = 1000,
         random_state: int | np.random.Generator | None = None,
+        stability_resamples: int = 0,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one document.
 
@@ -171,6 +167,11 @@ class TextExplainer:
             strings exists at a time.
         random_state : int or Generator, optional
             Overrides the explainer's seed for this call.
+
+        stability_resamples : int, default=0
+            Refit the surrogate this many times on bootstrap reweightings of
+            the same samples and record in ``exp.stability`` how much the
+            top-5 features stay (no extra model calls).
 
         Returns
         -------
@@ -215,5 +216,7 @@ class TextExplainer:
             batch_size=batch_size,
             class_names=self.class_names,
             random_state=seed if isinstance(seed, numbers.Integral) else None,
+            stability_resamples=stability_resamples,
+            rng=rng,
             payload=self._payload(tokenized, feature_of_token),
         )
