@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["explainer_seed", "check_mode", "check_num_samples", "check_predictions", "choose_labels", "check_random_state"]
+__all__ = ["check_fit_options", "explanation_rng", "explainer_seed", "check_mode", "check_num_samples", "check_predictions", "choose_labels", "check_random_state"]
 
 MODES = ("classification", "regression")
 
@@ -37,6 +37,28 @@ def explainer_seed(random_state) -> int:
     if random_state is not None and not isinstance(random_state, numbers.Integral):
         raise TypeError(f"random_state must be an int or None, got {type(random_state).__name__}")
     return int(np.random.SeedSequence().entropy % (2**63)) if random_state is None else int(random_state)
+
+
+def explanation_rng(explainer_seed: int, random_state) -> tuple[int | None, np.random.Generator]:
+    """Return ``(seed to record, Generator)`` for one explain call.
+
+    A ``random_state`` passed to ``explain`` overrides the explainer's seed;
+    a Generator passed there cannot be recorded, so the seed is None.
+    """
+    seed = explainer_seed if random_state is None else random_state
+    recorded = int(seed) if isinstance(seed, numbers.Integral) else None
+    return recorded, check_random_state(seed)
+
+
+def check_fit_options(num_features, feature_selection: str) -> int:
+    """Validate the surrogate options every explain takes; return num_features as int."""
+    from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
+
+    if feature_selection not in FEATURE_SELECTION_METHODS:
+        raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
+    if not isinstance(num_features, numbers.Integral) or num_features < 1:
+        raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
+    return int(num_features)
 
 
 def check_num_samples(num_samples) -> int:

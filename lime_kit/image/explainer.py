@@ -9,8 +9,7 @@ import numpy as np
 
 from lime_kit.core.pipeline import explain_perturbations
 from lime_kit.core.sampler import Perturbations
-from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-from lime_kit.core.validation import check_mode, check_num_samples, check_random_state, explainer_seed
+from lime_kit.core.validation import check_fit_options, check_mode, check_num_samples, explainer_seed, explanation_rng
 from lime_kit.explanation import Explanation
 from lime_kit.image.fill import make_fill_image
 from lime_kit.image.sampler import (
@@ -193,17 +192,13 @@ class ImageExplainer:
             Features are segments; ``payload["segments"]`` is the (H, W)
             label map and ``payload["image"]`` a copy of the image.
         """
-        if feature_selection not in FEATURE_SELECTION_METHODS:
-            raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
-        if not isinstance(num_features, numbers.Integral) or num_features < 1:
-            raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
+        num_features = check_fit_options(num_features, feature_selection)
         num_samples = check_num_samples(num_samples)
         image = check_image(image)
         batch_size = default_batch_size(image) if batch_size is None else batch_size
         if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        seed = self._seed if random_state is None else random_state
-        rng = check_random_state(seed)
+        seed, rng = explanation_rng(self._seed, random_state)
 
         segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
         hide = self.hide_color if hide_color is None else hide_color
@@ -231,12 +226,12 @@ class ImageExplainer:
             kernel=self.kernel,
             labels=labels,
             top_labels=top_labels,
-            num_features=int(num_features),
+            num_features=num_features,
             feature_selection=feature_selection,
             model_regressor=model_regressor,
             batch_size=batch_size,
             class_names=self.class_names,
-            random_state=seed if isinstance(seed, numbers.Integral) else None,
+            random_state=seed,
             stability_resamples=stability_resamples,
             rng=rng,
             payload={

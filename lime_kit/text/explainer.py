@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Callable
 
 import numpy as np
 
 from lime_kit.core.pipeline import explain_perturbations
 from lime_kit.core.sampler import Perturbations
-from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-from lime_kit.core.validation import check_mode, check_num_samples, check_random_state, explainer_seed
+from lime_kit.core.validation import check_fit_options, check_mode, check_num_samples, explainer_seed, explanation_rng
 from lime_kit.explanation import Explanation
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
 from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
@@ -180,13 +178,9 @@ class TextExplainer:
             with ``bow=False``); ``payload`` holds every token with its
             character span and feature index.
         """
-        if feature_selection not in FEATURE_SELECTION_METHODS:
-            raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
-        if not isinstance(num_features, numbers.Integral) or num_features < 1:
-            raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
+        num_features = check_fit_options(num_features, feature_selection)
         num_samples = check_num_samples(num_samples)
-        seed = self._seed if random_state is None else random_state
-        rng = check_random_state(seed)
+        seed, rng = explanation_rng(self._seed, random_state)
         tokenized = self.tokenize(text)
         feature_of_token, feature_tokens = feature_index(tokenized.tokens, self.bow)
         n_features = len(feature_tokens)
@@ -210,12 +204,12 @@ class TextExplainer:
             kernel=self.kernel,
             labels=labels,
             top_labels=top_labels,
-            num_features=int(num_features),
+            num_features=num_features,
             feature_selection=feature_selection,
             model_regressor=model_regressor,
             batch_size=batch_size,
             class_names=self.class_names,
-            random_state=seed if isinstance(seed, numbers.Integral) else None,
+            random_state=seed,
             stability_resamples=stability_resamples,
             rng=rng,
             payload=self._payload(tokenized, feature_of_token),
