@@ -109,8 +109,8 @@ def memory_rows(document, predict_fn, num_samples) -> list[dict]:
     rows = []
     for batch_size in (250, 1000, num_samples):
         peak = peak_megabytes(
-            lambda: TextExplainer(random_state=0).explain(
-                document, predict_fn, num_samples=num_samples, batch_size=batch_size
+            lambda size=batch_size: TextExplainer(random_state=0).explain(
+                document, predict_fn, num_samples=num_samples, batch_size=size
             )
         )
         rows.append({"tool": "lime_kit", "batch_size": batch_size, "peak MB": peak})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class TimedModel:

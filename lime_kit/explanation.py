@@ -190,7 +190,7 @@ class Explanation:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Explanation":
+    def from_dict(cls, data: dict) -> Explanation:
         """Rebuild an Explanation from :meth:`to_dict` output."""
         kwargs = dict(data)
         kwargs["labels"] = tuple(int(label) for label in data["labels"])
@@ -208,7 +208,7 @@ class Explanation:
         return json.dumps(self.to_dict(), **dumps_kwargs)
 
     @classmethod
-    def from_json(cls, text: str) -> "Explanation":
+    def from_json(cls, text: str) -> Explanation:
         """Rebuild an Explanation from :meth:`to_json` output."""
         return cls.from_dict(json.loads(text))
 

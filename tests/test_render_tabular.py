@@ -37,7 +37,7 @@ def test_html_escapes_names_and_shows_weights_and_values(explanation):
     html = explanation_html(explanation)
     assert "a&lt;b&gt;" in html and "a<b>" not in html
     assert "<script" not in html
-    for description, weight in explanation.as_list():
+    for _description, weight in explanation.as_list():
         assert f"{weight:+.3g}" in html
     assert f"{explanation.instance[1]:.4g}" in html
     assert explanation._repr_html_() == html

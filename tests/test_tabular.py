@@ -1,8 +1,8 @@
 """Behaviour of TabularExplainer: ground truth, reproducibility, inputs, errors."""
 
 import json
-import re
 import pickle
+import re
 
 import numpy as np
 import pandas as pd

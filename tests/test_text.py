@@ -342,9 +342,9 @@ def test_bad_explain_arguments_are_refused(kwargs, message):
 
 
 def test_demo_writes_highlighted_png_html_and_json(tmp_path):
+    from lime_kit.datasets import load_reviews
     from lime_kit.demos import run_demo
     from lime_kit.demos.text import DEMO_REVIEW
-    from lime_kit.datasets import load_reviews
 
     paths = run_demo("text", tmp_path)
     assert sorted(p.name for p in paths) == sorted(

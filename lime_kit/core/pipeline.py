@@ -8,7 +8,8 @@ with its payload; this module never looks at what the inputs are.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -9,8 +9,8 @@ maps may have gaps, and neither may leave a phantom feature behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 import numpy as np
 
