@@ -102,10 +102,21 @@ class Explanation:
         fit effectively rests on.
     random_state : int or None
     stability : dict of int -> float
-        Per label, the mean top-5 Jaccard overlap between the surrogate and
-        its refits on bootstrap reweightings of the same samples (1 = the
-        top features never moved). Empty unless ``explain`` was called with
-        ``stability_resamples > 0``.
+        Per label, the estimated mean top-5 Jaccard overlap between this
+        explanation and a rerun with another seed (1 = the top features never
+        move). Estimated from the samples already scored, no model calls.
+    heldout_score : dict of int -> float
+        Per label, the weighted R^2 of the surrogate on samples it was not
+        fitted on (K-fold cross-fitting, the selection refitted per fold).
+    local_gap : dict of int -> float
+        Per label, ``|local_pred - prediction|``.
+    coefficient_std : dict of int -> list of float
+        Per label, the standard error of each weight, in the order of
+        ``coefficients[label]`` (heteroskedasticity-robust sandwich estimate).
+    warnings : list of str
+        Plain-language warnings about the explanation's reliability.
+    rounds : list of dict
+        With ``num_samples="auto"``: ``{"num_samples", "stability"}`` per round.
     payload : dict
         Modality-specific data (tokens and spans, a segment map, ...).
         Numeric arrays stored directly under a payload key are written to
@@ -131,6 +142,11 @@ class Explanation:
     random_state: int | None = None
     payload: dict = field(default_factory=dict)
     stability: dict = field(default_factory=dict)
+    heldout_score: dict = field(default_factory=dict)
+    local_gap: dict = field(default_factory=dict)
+    coefficient_std: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    rounds: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ access
     def _check_label(self, label: int | None) -> int:
@@ -153,6 +169,22 @@ class Explanation:
         """
         label = self._check_label(label)
         return [(self.feature_descriptions[i], w) for i, w in self.coefficients[label]]
+
+    def confidence_intervals(self, label: int | None = None, level: float = 0.95) -> list[tuple[int, float, float]]:
+        """Return ``[(feature_index, low, high)]`` in the order of ``as_map()[label]``.
+
+        Normal intervals ``weight +- z * standard error`` from
+        ``coefficient_std``; ``(index, nan, nan)`` where no standard error
+        was computed (a user ``model_regressor``).
+        """
+        from scipy.stats import norm
+
+        label = self._check_label(label)
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+        z = float(norm.ppf(0.5 + level / 2))
+        stds = self.coefficient_std.get(label) or [float("nan")] * len(self.coefficients[label])
+        return [(i, w - z * s, w + z * s) for (i, w), s in zip(self.coefficients[label], stds)]
 
     def as_map(self) -> dict[int, list[tuple[int, float]]]:
         """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``."""
@@ -231,4 +263,14 @@ class Explanation:
         )
 
 
-_PER_LABEL = ("coefficients", "intercept", "local_pred", "prediction", "score", "stability")
+_PER_LABEL = (
+    "coefficients",
+    "intercept",
+    "local_pred",
+    "prediction",
+    "score",
+    "stability",
+    "heldout_score",
+    "local_gap",
+    "coefficient_std",
+)
