@@ -7,6 +7,7 @@ normal fitted to the training values of that bin (lime's scheme).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -76,16 +77,26 @@ def resolve_discretizer(discretizer) -> Discretizer:
     )
 
 
-def bin_description(name: str, cuts, index: int) -> str:
+def _two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def bin_description(name: str, cuts, index: int, format_value: Callable[[float], str] | None = None) -> str:
     """Return the readable condition of bin ``index`` of the bins cut at ``cuts``.
+
+    ``format_value`` prints a cut point (default: two decimals); pass
+    ``schema.value_formatter(j)`` so that datetime features read as dates.
 
     >>> [bin_description("age", [30.0, 50.0], i) for i in range(3)]
     ['age <= 30.00', '30.00 < age <= 50.00', 'age > 50.00']
+    >>> bin_description("day", [86400.0], 1, lambda s: f"day {s / 86400:.0f}")
+    'day > day 1'
     """
     if len(cuts) == 0:
         return name
+    show = format_value or _two_decimals
     if index == 0:
-        return f"{name} <= {cuts[0]:.2f}"
+        return f"{name} <= {show(cuts[0])}"
     if index == len(cuts):
-        return f"{name} > {cuts[-1]:.2f}"
-    return f"{cuts[index - 1]:.2f} < {name} <= {cuts[index]:.2f}"
+        return f"{name} > {show(cuts[-1])}"
+    return f"{show(cuts[index - 1])} < {name} <= {show(cuts[index])}"

@@ -10,12 +10,20 @@ rebuilt without the training data. The format is a dict::
          "bin_mins": [...], "bin_maxs": [...]},
         {"name": "color", "kind": "categorical",
          "values": ["blue", "red"], "frequencies": [0.4, 0.6]},
+        {"name": "signup", "kind": "continuous", ...,   # seconds since 1970-01-01 UTC
+         "datetime": {"unit": "ns", "tz": None, "step": 86400.0, "scalar": "numpy"}},
     ]}
+
+A datetime feature is continuous in seconds; its ``"datetime"`` entry lets an
+explainer rebuilt from the statistics give dates back to the model and print
+its bins as dates.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from lime_kit.tabular.schema import plain
 
 __all__ = ["compute_training_stats", "check_training_stats"]
 
@@ -23,18 +31,23 @@ _CONTINUOUS_KEYS = ("mean", "std", "cuts", "bin_frequencies", "bin_means", "bin_
 
 
 def _continuous_stats(name: str, column: np.ndarray, discretizer, labels) -> dict:
-    stats = {"name": name, "kind": "continuous", "mean": float(column.mean()), "std": float(column.std())}
+    centre = float(column.mean())
+    stats = {"name": name, "kind": "continuous", "mean": centre, "std": float(column.std())}
     cuts = np.asarray(discretizer.cut_points(column, labels), dtype=float) if discretizer is not None else np.empty(0)
     if np.any(np.diff(cuts) <= 0):
-        raise ValueError(f"the discretizer returned unsorted or repeated cut points for {name!r}: {cuts}")
+        raise ValueError(f"the discretizer returned unsorted or repeated cut points for {name!r}: {cuts.tolist()}")
     bins = np.searchsorted(cuts, column, side="left")
     n_bins = len(cuts) + 1
     counts = np.bincount(bins, minlength=n_bins).astype(float)
-    sums = np.bincount(bins, weights=column, minlength=n_bins)
-    squares = np.bincount(bins, weights=column**2, minlength=n_bins)
+    # Moments about the column mean: large offsets (timestamps in seconds, IDs) would
+    # otherwise cancel catastrophically in E[x^2] - E[x]^2.
+    deviation = column - centre
+    sums = np.bincount(bins, weights=deviation, minlength=n_bins)
+    squares = np.bincount(bins, weights=deviation**2, minlength=n_bins)
     present = counts > 0
-    means = np.where(present, sums / np.maximum(counts, 1), 0.0)
-    stds = np.sqrt(np.maximum(np.where(present, squares / np.maximum(counts, 1), 0.0) - means**2, 0.0))
+    offsets = np.where(present, sums / np.maximum(counts, 1), 0.0)
+    stds = np.sqrt(np.maximum(np.where(present, squares / np.maximum(counts, 1), 0.0) - offsets**2, 0.0))
+    means = np.where(present, centre + offsets, 0.0)
     edges = np.concatenate([[column.min()], cuts, [column.max()]])
     mins = np.full(n_bins, np.inf)
     maxs = np.full(n_bins, -np.inf)
@@ -68,6 +81,8 @@ def compute_training_stats(schema, encoded: np.ndarray, discretizer, labels) -> 
             )
         else:
             features.append(_continuous_stats(name, column, discretizer, labels))
+            if j in schema.datetimes:
+                features[-1]["datetime"] = dict(schema.datetimes[j])
     return {"features": features}
 
 
@@ -84,9 +99,9 @@ def check_training_stats(stats, discretize: bool) -> dict:
         missing = [key for key in required if key not in feature]
         if kind not in ("categorical", "continuous") or missing or "name" not in feature:
             raise ValueError(
-                f"training_data_stats feature {j} ({feature.get('name', '?')!r}) needs 'name', 'kind' "
+                f"training_data_stats feature {j} ({plain(feature.get('name', '?'))}) needs 'name', 'kind' "
                 f"('categorical' or 'continuous') and {list(required)}; missing {missing or ['kind']}"
             )
         if discretize and kind == "continuous" and len(feature["bin_frequencies"]) != len(feature["cuts"]) + 1:
-            raise ValueError(f"training_data_stats feature {feature['name']!r} needs len(cuts) + 1 bins")
+            raise ValueError(f"training_data_stats feature {plain(feature['name'])} needs len(cuts) + 1 bins")
     return stats
