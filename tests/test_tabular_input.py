@@ -191,11 +191,14 @@ def test_numpy_datetimes_are_continuous_and_come_back_as_datetime64():
 
 
 def test_all_datetime64_array_comes_back_with_its_dtype():
-    X = np.sort(np.random.default_rng(0).integers(0, 10**9, (100, 2)), axis=0).astype("datetime64[s]")
+    X = np.random.default_rng(0).integers(0, 10**9, (100, 2)).astype("datetime64[s]")
+    X[:, 1] = X[:, 1].astype("datetime64[D]")  # a column of whole days
     received = []
     model = lambda rows: (received.append(rows), (rows[:, 0] - rows[:, 1]).astype(float))[1]
     TabularExplainer(X, mode="regression", random_state=0).explain(X[0], model, num_samples=100)
     assert received[0].dtype == X.dtype
+    assert np.all(received[0][:, 1] == received[0][:, 1].astype("datetime64[D]"))  # still whole days
+    assert len(np.unique(received[0][:, 0])) > 20
 
 
 # ----------------------------------------------------------------- ID columns

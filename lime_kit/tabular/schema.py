@@ -339,8 +339,11 @@ class TabularSchema:
             return self._decode_frame(block)
         if self.sparse_type is not None:
             return self.sparse_type(block)
-        if self.array_dtype is not None:
-            return _to_datetime64(block, {"unit": np.datetime_data(self.array_dtype)[0]}).astype(self.array_dtype)
+        if self.array_dtype is not None and len(self.datetimes) == self.n_features:
+            out = np.empty(block.shape, dtype=self.array_dtype)
+            for j, info in self.datetimes.items():
+                out[:, j] = _to_datetime64(block[:, j], info)
+            return out
         cat_idx = np.flatnonzero(self.categorical)
         whole = [j for j, kind in self.object_numbers.items() if kind == "int"]
         if not len(cat_idx) and not self.datetimes:
