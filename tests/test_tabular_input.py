@@ -166,7 +166,6 @@ def test_datetime_bins_are_described_as_dates():
     assert frame["signup_date"].min() <= dates[0] <= dates[1] <= frame["signup_date"].max()
 
 
-@pytest.mark.xfail(reason="needs TabularExplainer._descriptions to pass schema.value_formatter(j) to bin_description")
 def test_explanations_describe_datetime_bins_as_dates():
     frame = signups()
     model = lambda f: np.column_stack([np.full(len(f), 0.5), np.full(len(f), 0.5)])

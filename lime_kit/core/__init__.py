@@ -1,10 +1,12 @@
-"""The modality-agnostic pipeline: sampling contract, batching, kernel, surrogate.
+"""The modality-agnostic pipeline: sampling contract, options, batching, kernel, surrogate, quality.
 
-A modality supplies a :class:`~lime_kit.core.sampler.Perturbations` producer;
-everything after that (model calls, weighting, fitting) is shared and lives here.
+A modality supplies an :class:`~lime_kit.core.sampler.InstanceSampler`;
+everything after that (rounds, model calls, weighting, fitting, quality
+figures) is shared and lives here.
 """
 
-from lime_kit.core.pipeline import explain_perturbations
-from lime_kit.core.sampler import Perturbations
+from lime_kit.core.options import ExplainOptions
+from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.sampler import InstanceSampler, Perturbations
 
-__all__ = ["Perturbations", "explain_perturbations"]
+__all__ = ["ExplainOptions", "ExplanationContext", "InstanceSampler", "Perturbations", "explain_instance"]

@@ -18,11 +18,14 @@ def predict_in_batches(
     num_samples: int,
     batch_size: int,
     mode: str,
+    n_outputs: int | None = None,
 ) -> np.ndarray:
     """Score ``num_samples`` perturbed inputs with one ``predict_fn`` call per batch.
 
     Model inputs are built batch by batch, so only ``batch_size`` of them
     exist at once.
+
+    ``n_outputs``, when known from an earlier round, is enforced on every batch.
 
     Returns
     -------
@@ -40,7 +43,7 @@ def predict_in_batches(
             predict_fn(build_inputs(start, stop)),
             stop - start,
             mode,
-            None if outputs is None else outputs.shape[1],
+            n_outputs if outputs is None else outputs.shape[1],
         )
         if outputs is None:
             outputs = np.empty((num_samples, batch.shape[1]))

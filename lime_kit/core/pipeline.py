@@ -1,27 +1,49 @@
-"""The one road every explanation travels: score, weight, fit, package.
+"""The one road every explanation travels: sample, score, weight, fit, assess, package.
 
-A modality's explainer validates its instance, builds
-:class:`~lime_kit.core.sampler.Perturbations` and hands them here together
-with its payload; this module never looks at what the inputs are.
+A modality's explainer validates its instance and hands this module an
+:class:`~lime_kit.core.sampler.InstanceSampler` plus what describes the
+features; this module never looks at what the inputs are. It asks the sampler
+for rows in rounds (one round for a fixed ``num_samples``; with ``"auto"``,
+1,000 samples and then doubling until the explanation is stable), keeps
+every sample scored so far, and refits on all of them after each round.
 """
 
 from __future__ import annotations
 
-import numbers
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
-from lime_kit.core.kernels import resolve_kernel
-from lime_kit.core.sampler import Perturbations
-from lime_kit.core.stability import bootstrap_stability
-from lime_kit.core.surrogate import fit_surrogates
-from lime_kit.core.validation import choose_labels
+from lime_kit.core.options import ExplainOptions
+from lime_kit.core.quality import QualityFigures, assess_quality, unresolved_features
+from lime_kit.core.sampler import InstanceSampler
+from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
+from lime_kit.core.validation import check_memory, choose_labels, probability_warning
 from lime_kit.explanation import Explanation
 
-__all__ = ["explain_perturbations", "effective_sample_size"]
+__all__ = ["ExplanationContext", "auto_schedule", "effective_sample_size", "explain_instance"]
+
+#: Samples in the first round of ``num_samples="auto"``; each later round doubles the total.
+AUTO_FIRST_ROUND = 1000
+#: Below these, an explanation carries a warning.
+LOW_STABILITY = 0.8
+LOW_HELDOUT_R2 = 0.2
+LOW_EFFECTIVE_SAMPLES = 50
+
+
+@dataclass
+class ExplanationContext:
+    """What a modality tells the pipeline about the instance's features."""
+
+    modality: str
+    feature_names: list
+    feature_descriptions: list
+    instance: Any
+    payload: dict = field(default_factory=dict)
 
 
 def effective_sample_size(weights: np.ndarray) -> float:
@@ -29,86 +51,208 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(weights.sum() ** 2 / np.dot(weights, weights))
 
 
-def explain_perturbations(
-    perturbations: Perturbations,
-    predict_fn: Callable[[Any], Any],
-    *,
-    mode: str,
-    modality: str,
-    feature_names: list,
-    feature_descriptions: list,
-    instance: Any,
-    default_kernel_width: float,
-    kernel_width: float | None = None,
-    kernel: Callable[[np.ndarray], np.ndarray] | None = None,
-    labels=None,
-    top_labels: int | None = None,
-    num_features: int = 10,
-    feature_selection: str = "auto",
-    model_regressor=None,
-    batch_size: int = 1000,
-    class_names: list | None = None,
-    random_state: int | None = None,
-    payload: dict | None = None,
-    stability_resamples: int = 0,
-    rng: np.random.Generator | None = None,
-) -> Explanation:
-    """Score the perturbations with the model, fit the surrogates, return an Explanation.
+def auto_schedule(max_samples: int, first: int = AUTO_FIRST_ROUND) -> list[int]:
+    """Total samples after each round of ``"auto"``: ``first``, then doubling, capped at ``max_samples``.
 
-    Callers (the modality explainers) have validated their own arguments;
-    this function validates what only it sees: the model's outputs. With
-    ``stability_resamples > 0`` the surrogate is refitted that many times on
-    bootstrap reweightings of the same samples (drawn from ``rng``, after all
-    sampling) to estimate how stable the top features are; the model is not
-    called again.
+    Examples
+    --------
+    >>> auto_schedule(20000)
+    [1000, 2000, 4000, 8000, 16000, 20000]
     """
-    kernel_fn, width = resolve_kernel(kernel, kernel_width, default_kernel_width)
+    totals = [min(first, max_samples)]
+    while totals[-1] < max_samples:
+        totals.append(min(2 * totals[-1], max_samples))
+    return totals
+
+
+class _Samples:
+    """Samples scored so far: Z, distances and model outputs, grown round by round."""
+
+    def __init__(self, keep_copies: bool):
+        self.keep_copies = keep_copies  # a sampler's Z may be scratch memory reused by its next draw
+        self.Z = self.distances = self.outputs = None
+
+    @property
+    def count(self) -> int:
+        return 0 if self.Z is None else self.Z.shape[0]
+
+    def add(self, Z: np.ndarray, distances: np.ndarray, outputs: np.ndarray) -> None:
+        if self.Z is None:
+            self.Z = np.array(Z) if self.keep_copies else Z
+            self.distances, self.outputs = np.asarray(distances, dtype=np.float64), outputs
+        else:
+            self.Z = np.concatenate([self.Z, Z])
+            self.distances = np.concatenate([self.distances, distances])
+            self.outputs = np.concatenate([self.outputs, outputs])
+
+
+def _score_round(sampler: InstanceSampler, samples: _Samples, total: int, predict_fn, options: ExplainOptions) -> None:
+    """Draw and score the samples that bring ``samples`` up to ``total``."""
+    offset = 0 if samples.count == 0 else 1  # later rounds drop the instance's row
+    block = sampler.draw(options.rng, total - samples.count + offset)
+    n_new = block.num_samples - offset
     outputs = predict_in_batches(
-        predict_fn, perturbations.build_inputs, perturbations.num_samples, batch_size, mode
+        predict_fn,
+        lambda start, stop: block.build_inputs(start + offset, stop + offset),
+        n_new,
+        options.batch_size,
+        options.mode,
+        None if samples.outputs is None else samples.outputs.shape[1],
     )
-    if mode == "classification" and class_names is not None and len(class_names) != outputs.shape[1]:
+    samples.add(block.Z[offset:], block.distances[offset:], outputs)
+
+
+def _label_checks(outputs: np.ndarray, options: ExplainOptions) -> tuple[tuple[int, ...], list[str]]:
+    class_names = options.class_names
+    if options.mode == "classification" and class_names is not None and len(class_names) != outputs.shape[1]:
         raise ValueError(
             f"class_names has {len(class_names)} names but predict_fn returned "
             f"{outputs.shape[1]} classes; pass one name per output column"
         )
-    chosen = choose_labels(outputs[0], mode, labels, top_labels)
-    weights = np.asarray(kernel_fn(perturbations.distances), dtype=np.float64)
-    if weights.shape != (perturbations.num_samples,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
-        raise ValueError("the kernel must return one finite, non-negative weight per sample")
-    fit_options = dict(
-        num_features=num_features,
-        feature_selection=feature_selection,
-        model_regressor=model_regressor,
-        constant_features=perturbations.constant_features,
-    )
-    targets = outputs[:, list(chosen)]
-    fits = fit_surrogates(perturbations.Z, targets, weights, **fit_options)
-    if not isinstance(stability_resamples, numbers.Integral) or stability_resamples < 0:
-        raise ValueError(f"stability_resamples must be a non-negative integer, got {stability_resamples!r}")
-    stability = {}
-    if stability_resamples:
-        if rng is None:
-            raise ValueError("stability_resamples needs the explanation's random Generator (rng=)")
-        scores = bootstrap_stability(perturbations.Z, targets, weights, fits, rng, int(stability_resamples), **fit_options)
-        stability = dict(zip(chosen, scores))
-    return Explanation(
-        mode=mode,
-        modality=modality,
+    chosen = choose_labels(outputs[0], options.mode, options.labels, options.top_labels, class_names)
+    notes = []
+    if options.mode == "classification":
+        note = probability_warning(outputs)
+        if note:
+            notes.append(note)
+    return chosen, notes
+
+
+def _is_settled(figures: QualityFigures, options: ExplainOptions) -> bool:
+    stable = min(figures.stability) >= options.target_stability
+    return stable and all(len(unresolved_features(figures, i)) == 0 for i in range(len(figures.stability)))
+
+
+def explain_instance(
+    sampler: InstanceSampler,
+    predict_fn: Callable[[Any], Any],
+    options: ExplainOptions,
+    context: ExplanationContext,
+) -> Explanation:
+    """Score perturbations of one instance, fit the surrogates, assess them, return an Explanation.
+
+    Callers (the modality explainers) have validated their own arguments and
+    built ``options`` with :meth:`ExplainOptions.from_call`; this function
+    validates what only it sees: the model's outputs.
+    """
+    schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
+    check_memory(schedule[-1], sampler.bytes_per_sample + 64, "max_samples" if options.num_samples is None else "num_samples")
+    # Quality figures draw from their own stream, so they never shift the samples of later rounds.
+    quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
+    samples = _Samples(keep_copies=len(schedule) > 1)
+    rounds, chosen, notes = [], None, []
+    for total in schedule:
+        _score_round(sampler, samples, total, predict_fn, options)
+        if chosen is None:
+            chosen, notes = _label_checks(samples.outputs, options)
+        weights = np.asarray(options.kernel(samples.distances), dtype=np.float64)
+        if weights.shape != (samples.count,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
+            raise ValueError("the kernel must return one finite, non-negative weight per sample")
+        if weights.sum() <= 0:
+            raise ValueError("the kernel gave every sample weight 0; use a wider kernel_width")
+        targets = samples.outputs[:, list(chosen)]
+        effective_n = effective_sample_size(weights)
+        with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
+            moments = weighted_moments(samples.Z, targets, weights, folds=options.cv_folds)
+            fit_options = dict(
+                num_features=options.num_features,
+                feature_selection=options.feature_selection,
+                model_regressor=options.model_regressor,
+                constant_features=sampler.constant_features,
+            )
+            fits = fit_surrogates(samples.Z, targets, weights, moments=moments, **fit_options)
+            figures = assess_quality(
+                samples.Z, targets, weights, fits, moments, candidate_features(moments, sampler.constant_features),
+                num_features=options.num_features,
+                feature_selection=options.feature_selection,
+                model_regressor=options.model_regressor,
+                rng=quality_rng,
+                effective_n=effective_n,
+                stability_resamples=options.stability_resamples,
+                constant_features=sampler.constant_features,
+            )
+        rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
+        if options.num_samples is None and _is_settled(figures, options):
+            break
+    prediction = {label: float(samples.outputs[0, label]) for label in chosen}
+    explanation = Explanation(
+        mode=options.mode,
+        modality=context.modality,
         labels=chosen,
-        feature_names=list(feature_names),
-        feature_descriptions=list(feature_descriptions),
-        instance=instance,
+        feature_names=list(context.feature_names),
+        feature_descriptions=list(context.feature_descriptions),
+        instance=context.instance,
         coefficients={label: fit.coefficients for label, fit in zip(chosen, fits)},
         intercept={label: fit.intercept for label, fit in zip(chosen, fits)},
         local_pred={label: fit.local_pred for label, fit in zip(chosen, fits)},
-        prediction={label: float(outputs[0, label]) for label in chosen},
+        prediction=prediction,
         score={label: fit.score for label, fit in zip(chosen, fits)},
-        model_output=[float(v) for v in outputs[0]],
-        class_names=None if class_names is None else [str(c) for c in class_names],
-        num_samples=perturbations.num_samples,
-        kernel_width=width,
-        effective_sample_size=effective_sample_size(weights),
-        random_state=random_state,
-        payload=payload or {},
-        stability=stability,
+        model_output=[float(v) for v in samples.outputs[0]],
+        class_names=options.class_names,
+        num_samples=samples.count,
+        kernel_width=options.kernel_width,
+        effective_sample_size=effective_n,
+        random_state=options.seed,
+        payload=context.payload,
+        stability={label: float(s) for label, s in zip(chosen, figures.stability)},
+        heldout_score={label: float(s) for label, s in zip(chosen, figures.heldout_score)},
+        local_gap={label: abs(fit.local_pred - prediction[label]) for label, fit in zip(chosen, fits)},
+        coefficient_std={label: list(s) for label, s in zip(chosen, figures.coefficient_std)},
+        rounds=rounds if options.num_samples is None else [],
     )
+    explanation.warnings = notes + _reliability_warnings(explanation, figures, targets, options)
+    if explanation.warnings:
+        warnings.warn(
+            "lime_kit: this explanation may be unreliable:\n- " + "\n- ".join(explanation.warnings),
+            UserWarning,
+            stacklevel=3,
+        )
+    return explanation
+
+
+def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np.ndarray, options) -> list[str]:
+    """The explanation's weaknesses in plain words, most serious first."""
+    out = []
+    for position, label in enumerate(exp.labels):
+        name = f"class {exp.label_name(label)!r}" if exp.mode == "classification" else "the prediction"
+        if np.ptp(targets[:, position]) == 0:
+            out.append(
+                f"the model's output for {name} did not change across the {exp.num_samples} samples: no perturbation "
+                "moved it, so every weight is 0 and explains nothing (check that predict_fn uses its input)"
+            )
+            continue
+        tied = unresolved_features(figures, position)
+        if len(tied):
+            settled = int(np.count_nonzero(figures.top_share[position] >= 0.9))
+            names = ", ".join(repr(exp.feature_descriptions[j]) for j in tied)
+            shares = figures.top_share[position][tied]
+            ranks = f"rank {settled + 1} is" if len(tied) == 1 else f"ranks {settled + 1}-{settled + len(tied)} are"
+            share = f"{shares.min():.0%}" if len(tied) == 1 else f"{shares.min():.0%}-{shares.max():.0%}"
+            verb = "is in" if len(tied) == 1 else "are tied within sampling noise: each is in"
+            out.append(
+                f"{ranks} not resolved for {name}: {names} {verb} the top {figures.top_k} of only {share} of "
+                "simulated reruns; more samples may separate them, or they matter equally"
+            )
+        if exp.stability[label] < LOW_STABILITY:
+            out.append(
+                f"the top {figures.top_k} features for {name} are unstable: a rerun with another seed is expected to "
+                f"share only about {exp.stability[label]:.0%} of them (stability {exp.stability[label]:.2f}); use "
+                "more samples, or num_samples='auto' to sample until they are stable"
+            )
+        if exp.heldout_score[label] < LOW_HELDOUT_R2:
+            out.append(
+                f"the linear surrogate for {name} fits the model poorly on samples it did not see (held-out R² "
+                f"{exp.heldout_score[label]:.2f}): the model is not close to linear in these features here, so "
+                "read the weights as rough tendencies"
+            )
+    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES:
+        out.append(
+            f"the kernel gives weight to only about {exp.effective_sample_size:.0f} effective samples (of "
+            f"{exp.num_samples}); widen kernel_width or use more samples"
+        )
+    if exp.rounds and not _is_settled(figures, options):
+        out.append(
+            f"num_samples='auto' stopped at max_samples={options.max_samples} before the top features were "
+            f"resolved (stability {min(figures.stability):.2f}, target {options.target_stability:.2f})"
+        )
+    return out

@@ -1,4 +1,10 @@
-"""The contract between a modality's sampler and the shared pipeline."""
+"""The contract between a modality's sampler and the shared pipeline.
+
+A modality hands the pipeline an :class:`InstanceSampler` for the instance
+being explained. The pipeline asks it for rows as often as it needs (one
+block for a fixed ``num_samples``, several rounds for ``"auto"``); the
+modality never sees rounds, kernels or fits.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Perturbations"]
+__all__ = ["InstanceSampler", "Perturbations"]
 
 
 @dataclass
 class Perturbations:
-    """Perturbed samples around one instance, as a modality's sampler makes them.
+    """One block of perturbed samples around an instance.
 
     Attributes
     ----------
@@ -26,16 +32,43 @@ class Perturbations:
         Builds the model inputs of rows ``start:stop`` of ``Z`` (an array, a
         DataFrame, a list of strings, an image batch). Called once per batch
         so that only one batch of model inputs exists at a time.
-    constant_features : ndarray of bool, shape (n_features,), optional
-        Features that cannot vary (e.g. constant training columns); the
-        surrogate gives them weight exactly 0.
     """
 
     Z: np.ndarray
     distances: np.ndarray
     build_inputs: Callable[[int, int], Any]
-    constant_features: np.ndarray | None = field(default=None)
 
     @property
     def num_samples(self) -> int:
         return self.Z.shape[0]
+
+
+@dataclass
+class InstanceSampler:
+    """Everything the pipeline needs to perturb one instance of any modality.
+
+    Attributes
+    ----------
+    draw : callable (rng, n) -> Perturbations
+        Draws ``n`` rows whose row 0 is the instance itself. Later rounds ask
+        for one row more and drop row 0, so every modality keeps a single,
+        simple sampling function.
+    n_features : int
+    bytes_per_sample : float
+        Memory one sample costs while it is kept (Z, distances, outputs and
+        the modality's own per-sample state), to refuse impossible requests
+        before allocating them.
+    constant_features : ndarray of bool, shape (n_features,), optional
+        Features that cannot vary (e.g. constant training columns); the
+        surrogate gives them weight exactly 0.
+    removal_inputs : callable (keep, rng) -> model input, optional
+        Model inputs for rows of a boolean ``keep`` matrix (n, n_features):
+        kept features hold the instance's value, the others are "removed"
+        the modality's way. Used by :mod:`lime_kit.evaluation`.
+    """
+
+    draw: Callable[[np.random.Generator, int], Perturbations]
+    n_features: int
+    bytes_per_sample: float
+    constant_features: np.ndarray | None = field(default=None)
+    removal_inputs: Callable[[np.ndarray, np.random.Generator], Any] | None = field(default=None)

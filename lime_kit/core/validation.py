@@ -6,7 +6,17 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_fit_options", "explanation_rng", "explainer_seed", "check_mode", "check_num_samples", "check_predictions", "choose_labels", "check_random_state"]
+__all__ = [
+    "check_class_names",
+    "check_memory",
+    "check_mode",
+    "check_predictions",
+    "check_random_state",
+    "choose_labels",
+    "explainer_seed",
+    "explanation_rng",
+    "plain",
+]
 
 MODES = ("classification", "regression")
 
@@ -50,24 +60,57 @@ def explanation_rng(explainer_seed: int, random_state) -> tuple[int | None, np.r
     return recorded, check_random_state(seed)
 
 
-def check_fit_options(num_features, feature_selection: str) -> int:
-    """Validate the surrogate options every explain takes; return num_features as int."""
-    from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS
-
-    if feature_selection not in FEATURE_SELECTION_METHODS:
-        raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
-    if not isinstance(num_features, numbers.Integral) or num_features < 1:
-        raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
-    return int(num_features)
+def plain(value) -> str:
+    """Format a value for an error message the way a user wrote it (``nan``, not ``np.float64(nan)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
-def check_num_samples(num_samples) -> int:
-    if not isinstance(num_samples, numbers.Integral) or num_samples < 2:
-        raise ValueError(
-            f"num_samples must be an integer >= 2 (the instance plus at least one "
-            f"perturbation), got {num_samples!r}"
+def check_class_names(class_names) -> list | None:
+    """Return class names as a list of str; a bare string is refused (it is not a list of names)."""
+    if class_names is None:
+        return None
+    if isinstance(class_names, (str, bytes)):
+        raise TypeError(
+            f"class_names must be a list of names, one per model output column, got the string {class_names!r}; "
+            f"pass e.g. {list(class_names)!r} if each character is a class, or a list of words"
         )
-    return int(num_samples)
+    try:
+        names = list(class_names)
+    except TypeError:
+        raise TypeError(f"class_names must be a list of names, got {type(class_names).__name__}") from None
+    return [str(name) for name in names]
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the OS reports as available (Linux ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(num_samples: int, bytes_per_sample: float, what: str = "num_samples") -> None:
+    """Refuse a request whose samples alone would not fit in half of the available memory."""
+    needed = num_samples * bytes_per_sample
+    available = available_memory_bytes()
+    if available is not None and needed > available / 2:
+        raise MemoryError(
+            f"{what}={num_samples} would need about {needed / 1e9:.1f} GB to hold the perturbed samples, but only "
+            f"{available / 1e9:.1f} GB of memory is available; use fewer samples (about "
+            f"{int(available / 2 / bytes_per_sample):,} fit), or num_samples='auto' to stop once the explanation "
+            "is stable"
+        )
 
 
 def check_predictions(raw, n_rows: int, mode: str, n_outputs: int | None) -> np.ndarray:
@@ -76,7 +119,14 @@ def check_predictions(raw, n_rows: int, mode: str, n_outputs: int | None) -> np.
     Regression accepts shape (n,) or (n, 1); classification needs (n, n_classes)
     with the same n_classes in every batch.
     """
-    out = np.asarray(raw, dtype=np.float64)
+    try:
+        out = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        example = np.asarray(raw, dtype=object).ravel()[:1].tolist()
+        raise ValueError(
+            f"predict_fn must return numbers, but it returned {type(raw).__name__} holding e.g. {example}; "
+            "return class probabilities (model.predict_proba) or, in regression, numeric predictions"
+        ) from None
     if mode == "regression":
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
@@ -102,26 +152,47 @@ def check_predictions(raw, n_rows: int, mode: str, n_outputs: int | None) -> np.
     return out
 
 
-def choose_labels(first_row: np.ndarray, mode: str, labels, top_labels) -> tuple[int, ...]:
+def label_index(label, n_classes: int, class_names: list | None) -> int:
+    """Resolve one label given as a column index or a class name."""
+    if isinstance(label, str) and class_names is not None and label in class_names:
+        return class_names.index(label)
+    if isinstance(label, numbers.Integral) and not isinstance(label, bool) and 0 <= label < n_classes:
+        return int(label)
+    names = f" or one of the class names {class_names}" if class_names else ""
+    raise ValueError(
+        f"label {plain(label)} is not a column of the model output; valid labels are 0..{n_classes - 1}{names}"
+    )
+
+
+def choose_labels(first_row: np.ndarray, mode: str, labels, top_labels, class_names: list | None = None) -> tuple[int, ...]:
     """Resolve which labels to explain from the model output at the instance.
 
-    With neither ``labels`` nor ``top_labels``, the predicted class is explained.
+    With neither ``labels`` nor ``top_labels``, the predicted class is
+    explained. Labels may be column indices or class names; a ``top_labels``
+    above the number of classes explains every class (as lime does).
     """
     if mode == "regression":
         return (0,)
     n_classes = first_row.shape[0]
     if top_labels is not None:
-        if not isinstance(top_labels, numbers.Integral) or not 1 <= top_labels <= n_classes:
-            raise ValueError(f"top_labels must be an integer in [1, {n_classes}], got {top_labels!r}")
-        return tuple(int(i) for i in np.argsort(-first_row, kind="stable")[:top_labels])
+        if isinstance(top_labels, bool) or not isinstance(top_labels, numbers.Integral) or top_labels < 1:
+            raise ValueError(f"top_labels must be a positive integer, got {plain(top_labels)}")
+        return tuple(int(i) for i in np.argsort(-first_row, kind="stable")[: min(int(top_labels), n_classes)])
     if labels is None:
         return (int(np.argmax(first_row)),)
-    labels = (labels,) if isinstance(labels, numbers.Integral) else tuple(labels)
-    for label in labels:
-        if not isinstance(label, numbers.Integral) or not 0 <= label < n_classes:
-            raise ValueError(
-                f"label {label!r} is not a column of the model output; valid labels are 0..{n_classes - 1}"
-            )
+    labels = (labels,) if isinstance(labels, (numbers.Integral, str)) else tuple(labels)
     if not labels:
         raise ValueError("labels is empty; pass at least one label index")
-    return tuple(int(label) for label in labels)
+    return tuple(label_index(label, n_classes, class_names) for label in labels)
+
+
+def probability_warning(outputs: np.ndarray) -> str | None:
+    """A plain-words warning when a classifier's outputs are not probabilities (e.g. logits)."""
+    sums = outputs.sum(axis=1)
+    if np.allclose(sums, 1.0, atol=1e-3) and outputs.min() >= -1e-6:
+        return None
+    return (
+        f"predict_fn's rows do not look like probabilities (they sum to {sums.min():.3g}..{sums.max():.3g}"
+        f"{', with negative values' if outputs.min() < 0 else ''}); if these are logits or scores, apply a "
+        "softmax first (weights on logits explain the score, not the probability)"
+    )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from lime_kit.core.pipeline import explain_perturbations
-from lime_kit.core.sampler import Perturbations
-from lime_kit.core.validation import check_fit_options, check_mode, check_num_samples, explainer_seed, explanation_rng
+from lime_kit.core.options import options_for
+from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.sampler import InstanceSampler, Perturbations
+from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.image.fill import make_fill_image
 from lime_kit.image.sampler import (
@@ -127,13 +127,53 @@ class ImageExplainer:
         random_state: int | None = None,
     ):
         self.mode = check_mode(mode)
-        self.class_names = None if class_names is None else list(class_names)
+        self.class_names = check_class_names(class_names)
         self.segmentation = resolve_segmentation(segmentation)
         self.hide_color = hide_color
         self.kernel_width = kernel_width
         self.kernel = kernel
         self._seed = explainer_seed(random_state)
         self.random_state = random_state
+
+    def instance_sampler(
+        self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
+    ) -> InstanceSampler:
+        """The sampler of one image: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
+
+        ``draw(rng, n)`` hides random sets of segments; ``removal_inputs(keep, rng)``
+        builds the images in which only the kept segments show. The segment
+        map, segmentation name and fill are attached as ``segments``,
+        ``segmentation_used`` and ``hide_used``.
+        """
+        image = check_image(image)
+        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
+        fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
+        compositor = SegmentCompositor(image, fill, segments)
+        n_segments = int(segments.max()) + 1
+        batch = default_batch_size(image) if batch_size is None else int(batch_size)
+
+        def draw(rng: np.random.Generator, n: int) -> Perturbations:
+            masks = sample_segment_masks(rng, n, n_segments)
+            # A reused buffer avoids fresh pages per batch, but a predict_fn that keeps its batches
+            # would then see them overwritten: opt-in only.
+            buffer = np.empty((min(batch, n), *image.shape), dtype=image.dtype) if reuse_batch_buffer else None
+            return Perturbations(
+                Z=masks.astype(np.float32),
+                distances=cosine_distances_to_all_on(masks),
+                build_inputs=lambda start, stop: compositor.compose(
+                    masks[start:stop], out=None if buffer is None else buffer[: stop - start]
+                ),
+            )
+
+        sampler = InstanceSampler(
+            draw=draw,
+            n_features=n_segments,
+            bytes_per_sample=9.0 * n_segments + 16,
+            removal_inputs=lambda keep, rng: compositor.compose(np.asarray(keep, dtype=bool)),
+        )
+        sampler.image, sampler.segments = image, segments
+        sampler.segmentation_used, sampler.hide_used = segmentation_used, hide_used
+        return sampler
 
     def explain(
         self,
@@ -142,7 +182,7 @@ class ImageExplainer:
         labels=None,
         top_labels: int | None = None,
         num_features: int = 100_000,
-        num_samples: int = 1000,
+        num_samples: int | str = 1000,
         batch_size: int | None = None,
         segmentation=None,
         hide_color=None,
@@ -150,6 +190,9 @@ class ImageExplainer:
         model_regressor=None,
         random_state: int | np.random.Generator | None = None,
         stability_resamples: int = 0,
+        max_samples: int = 20_000,
+        target_stability: float = 0.95,
+        reuse_batch_buffer: bool = False,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one image.
 
@@ -160,16 +203,19 @@ class ImageExplainer:
         predict_fn : callable
             Takes a C-contiguous batch of shape (n, H, W[, C]) in the image's
             dtype and returns probabilities ``(n, n_classes)`` or, in
-            regression, values ``(n,)``. The batch's memory is reused for
-            the next batch: copy it if ``predict_fn`` keeps it.
-        labels : int or sequence of int, optional
-            Output columns to explain. Default: the predicted class.
+            regression, values ``(n,)``. Every batch is a new array, so a
+            ``predict_fn`` may keep it (see ``reuse_batch_buffer``).
+        labels : int, str or sequence of them, optional
+            Output columns (or class names) to explain. Default: the predicted class.
         top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead.
+            Explain the ``top_labels`` most probable classes instead (all
+            classes if there are fewer).
         num_features : int, default=100000
             Maximum number of segments in the explanation (default: all).
-        num_samples : int, default=1000
-            Perturbed images, the original included.
+        num_samples : int or "auto", default=1000
+            Perturbed images, the original included. ``"auto"`` samples in
+            rounds (1,000, then doubling) until the top segments are stable
+            and resolved, or ``max_samples`` is reached.
         batch_size : int, optional
             Images per ``predict_fn`` call. Default: as many as fit in
             ``lime_kit.image.sampler.BATCH_BYTES`` (8 MiB), so memory stays
@@ -183,9 +229,16 @@ class ImageExplainer:
             Overrides the explainer's seed for this call.
 
         stability_resamples : int, default=0
-            Refit the surrogate this many times on bootstrap reweightings of
-            the same samples and record in ``exp.stability`` how much the
-            top-5 features stay (no extra model calls).
+            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
+            from N exact surrogate refits on bootstrap reweightings.
+        max_samples : int, default=20000
+            Cap of ``num_samples="auto"``.
+        target_stability : float, default=0.95
+            Stability at which ``num_samples="auto"`` stops.
+        reuse_batch_buffer : bool, default=False
+            Write every batch into one reused buffer: faster for large
+            images, but a ``predict_fn`` that keeps a batch (instead of
+            copying it) will see it overwritten by the next one.
 
         Returns
         -------
@@ -193,52 +246,36 @@ class ImageExplainer:
             Features are segments; ``payload["segments"]`` is the (H, W)
             label map and ``payload["image"]`` a copy of the image.
         """
-        num_features = check_fit_options(num_features, feature_selection)
-        num_samples = check_num_samples(num_samples)
         image = check_image(image)
-        batch_size = default_batch_size(image) if batch_size is None else batch_size
-        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        seed, rng = explanation_rng(self._seed, random_state)
-
-        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
-        hide = self.hide_color if hide_color is None else hide_color
-        fill, hide_used = make_fill_image(image, segments, hide)
-        compositor = SegmentCompositor(image, fill, segments)
-        masks = sample_segment_masks(rng, num_samples, int(segments.max()) + 1)
-        # One buffer serves every batch: fresh pages per batch cost more than building the images.
-        buffer = np.empty((min(int(batch_size), num_samples), *image.shape), dtype=image.dtype)
-        perturbations = Perturbations(
-            Z=masks.astype(np.float64),
-            distances=cosine_distances_to_all_on(masks),
-            build_inputs=lambda start, stop: compositor.compose(masks[start:stop], out=buffer[: stop - start]),
+        if batch_size is None:
+            batch_size = default_batch_size(image)
+        options = options_for(
+            self,
+            IMAGE_KERNEL_WIDTH,
+            random_state=random_state,
+            num_samples=num_samples,
+            max_samples=max_samples,
+            target_stability=target_stability,
+            num_features=num_features,
+            feature_selection=feature_selection,
+            model_regressor=model_regressor,
+            labels=labels,
+            top_labels=top_labels,
+            batch_size=batch_size,
+            stability_resamples=stability_resamples,
         )
-        descriptions = _segment_descriptions(segments)
-        return explain_perturbations(
-            perturbations,
-            predict_fn,
-            mode=self.mode,
+        sampler = self.instance_sampler(image, segmentation, hide_color, batch_size, reuse_batch_buffer)
+        descriptions = _segment_descriptions(sampler.segments)
+        context = ExplanationContext(
             modality="image",
             feature_names=[f"segment {k}" for k in range(len(descriptions))],
             feature_descriptions=descriptions,
             instance={"shape": list(image.shape), "dtype": str(image.dtype)},
-            default_kernel_width=IMAGE_KERNEL_WIDTH,
-            kernel_width=self.kernel_width,
-            kernel=self.kernel,
-            labels=labels,
-            top_labels=top_labels,
-            num_features=num_features,
-            feature_selection=feature_selection,
-            model_regressor=model_regressor,
-            batch_size=batch_size,
-            class_names=self.class_names,
-            random_state=seed,
-            stability_resamples=stability_resamples,
-            rng=rng,
             payload={
                 "image": image.copy(),
-                "segments": segments,
-                "segmentation": segmentation_used,
-                "hide_color": hide_used,
+                "segments": sampler.segments,
+                "segmentation": sampler.segmentation_used,
+                "hide_color": sampler.hide_used,
             },
         )
+        return explain_instance(sampler, predict_fn, options, context)

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from lime_kit.core.pipeline import explain_perturbations
-from lime_kit.core.sampler import Perturbations
-from lime_kit.core.validation import check_fit_options, check_mode, check_num_samples, explainer_seed, explanation_rng
+from lime_kit.core.options import options_for
+from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.sampler import InstanceSampler, Perturbations
+from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.tabular.discretize import bin_description, resolve_discretizer
 from lime_kit.tabular.sampler import TabularSampler
@@ -25,8 +26,12 @@ class TabularExplainer:
 
     Parameters
     ----------
-    training_data : ndarray or pandas.DataFrame of shape (n_rows, n_features)
+    training_data : ndarray, scipy.sparse matrix or pandas.DataFrame of shape (n_rows, n_features)
         Data the sampling statistics are computed from. Never modified.
+        Numbers stored as objects are numeric; datetime columns are
+        continuous (binned by date). A column with a distinct value in every
+        row (an ID) triggers a UserWarning. Sparse data is densified up to 10
+        million cells and samples reach predict_fn in the same sparse format.
         Omit it when passing ``training_data_stats``.
     feature_names : list of str, optional
         Defaults to the DataFrame's columns or ``x0, x1, ...``.
@@ -96,7 +101,7 @@ class TabularExplainer:
         random_state: int | None = None,
     ):
         self.mode = check_mode(mode)
-        self.class_names = None if class_names is None else list(class_names)
+        self.class_names = check_class_names(class_names)
         self.discretize_continuous = bool(discretize_continuous)
         self.sample_around_instance = bool(sample_around_instance)
         self.kernel_width = kernel_width
@@ -134,7 +139,7 @@ class TabularExplainer:
             if self.schema.categorical[j]:
                 out.append(f"{name}={self.schema.category_labels[j][int(encoded[j])]}")
             elif self.discretize_continuous and len(cuts):
-                out.append(bin_description(name, cuts, int(bins[j])))
+                out.append(bin_description(name, cuts, int(bins[j]), self.schema.value_formatter(j)))
             else:
                 out.append(name)
         return out
@@ -151,6 +156,57 @@ class TabularExplainer:
         except ValueError as error:
             raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
 
+    def instance_sampler(self, instance, distance_metric: str = "euclidean") -> InstanceSampler:
+        """The sampler of one row: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
+
+        Parameters
+        ----------
+        instance : 1-D array-like, pandas Series or one-row DataFrame
+        distance_metric : str, default="euclidean"
+
+        Returns
+        -------
+        InstanceSampler
+            ``draw(rng, n)`` perturbs the row; ``removal_inputs(keep, rng)``
+            replaces the features not kept by draws from the training
+            distribution.
+        """
+        return self._sampler_for(self.schema.encode_instance(instance), distance_metric)
+
+    def _sampler_for(self, encoded: np.ndarray, distance_metric: str) -> InstanceSampler:
+        self._check_metric(distance_metric)
+
+        def draw(rng: np.random.Generator, n: int) -> Perturbations:
+            values, Z = self.sampler.sample(encoded, rng, n)
+            return Perturbations(
+                Z=Z,
+                distances=self._distances(Z, distance_metric),
+                build_inputs=lambda start, stop: self.schema.decode(values[start:stop]),
+            )
+
+        def removal_inputs(keep: np.ndarray, rng: np.random.Generator):
+            values, _ = self.sampler.sample(encoded, rng, len(keep) + 1)
+            return self.schema.decode(np.where(keep, encoded, values[1:]))
+
+        return InstanceSampler(
+            draw=draw,
+            n_features=self.schema.n_features,
+            # values (float64), Z (float32) and the surrogate's centred copy (float32)
+            bytes_per_sample=16.0 * self.schema.n_features + 16,
+            constant_features=self.sampler.constant,
+            removal_inputs=removal_inputs,
+        )
+
+    def _check_metric(self, metric: str) -> None:
+        if metric == "euclidean":
+            return
+        from sklearn.metrics import pairwise_distances
+
+        try:
+            pairwise_distances(np.zeros((1, 2)), np.ones((1, 2)), metric=metric)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
+
     def explain(
         self,
         instance,
@@ -158,85 +214,87 @@ class TabularExplainer:
         labels=None,
         top_labels: int | None = None,
         num_features: int = 10,
-        num_samples: int = 5000,
+        num_samples: int | str = 5000,
         distance_metric: str = "euclidean",
         model_regressor=None,
         feature_selection: str = "auto",
         batch_size: int = 10_000,
         random_state: int | np.random.Generator | None = None,
         stability_resamples: int = 0,
+        max_samples: int = 20_000,
+        target_stability: float = 0.95,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one row.
 
         Parameters
         ----------
-        instance : 1-D array-like, pandas Series or one-row DataFrame
-            The row to explain, with the training columns. Never modified.
+        instance : 1-D array-like, pandas Series, one-row DataFrame or sparse row
+            The row to explain. Never modified. A DataFrame or Series is matched to
+            the training columns by name: column order does not matter, extra
+            columns are ignored and a missing one is an error. An array, list or
+            sparse row is read by position.
         predict_fn : callable
             Takes perturbed rows in the training layout (an array, or a
             DataFrame with the training columns and dtypes) and returns
             probabilities ``(n, n_classes)`` or, in regression, values ``(n,)``.
-        labels : int or sequence of int, optional
-            Output columns to explain. Default: the predicted class.
+        labels : int, str or sequence of them, optional
+            Output columns (or class names) to explain. Default: the predicted class.
         top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead.
+            Explain the ``top_labels`` most probable classes instead (all
+            classes if there are fewer).
         num_features : int, default=10
             Maximum number of features in the explanation.
-        num_samples : int, default=5000
-            Perturbed samples, the instance included.
+        num_samples : int or "auto", default=5000
+            Perturbed samples, the instance included. ``"auto"`` samples in
+            rounds (1,000, then doubling) until the top features are stable
+            and resolved, or ``max_samples`` is reached.
         distance_metric : str, default="euclidean"
             Any scikit-learn ``pairwise_distances`` metric on the
             interpretable representation.
         model_regressor : scikit-learn regressor, optional
-            Surrogate to fit instead of the built-in ridge; must accept
-            ``sample_weight``.
+            Surrogate to fit instead of the built-in ridge; its ``fit`` must
+            accept ``sample_weight``.
         feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
         batch_size : int, default=10000
             Rows per ``predict_fn`` call.
         random_state : int or Generator, optional
             Overrides the explainer's seed for this call.
-
         stability_resamples : int, default=0
-            Refit the surrogate this many times on bootstrap reweightings of
-            the same samples and record in ``exp.stability`` how much the
-            top-5 features stay (no extra model calls).
+            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
+            from N exact surrogate refits on bootstrap reweightings.
+        max_samples : int, default=20000
+            Cap of ``num_samples="auto"``.
+        target_stability : float, default=0.95
+            Stability at which ``num_samples="auto"`` stops.
 
         Returns
         -------
         Explanation
+            With the quality figures ``score``, ``heldout_score``,
+            ``stability``, ``confidence_intervals()`` and ``warnings``.
         """
-        num_features = check_fit_options(num_features, feature_selection)
-        num_samples = check_num_samples(num_samples)
-        seed, rng = explanation_rng(self._seed, random_state)
-        encoded = self.schema.encode_instance(instance)
-        values, Z = self.sampler.sample(encoded, rng, num_samples)
-        perturbations = Perturbations(
-            Z=Z,
-            distances=self._distances(Z, distance_metric),
-            build_inputs=lambda start, stop: self.schema.decode(values[start:stop]),
-            constant_features=self.sampler.constant,
-        )
-        display = self.schema.display_values(encoded)
-        return explain_perturbations(
-            perturbations,
-            predict_fn,
-            mode=self.mode,
-            modality="tabular",
-            feature_names=self.schema.feature_names,
-            feature_descriptions=self._descriptions(encoded, self.sampler.instance_bins(encoded)),
-            instance=display,
-            default_kernel_width=0.75 * np.sqrt(self.schema.n_features),
-            kernel_width=self.kernel_width,
-            kernel=self.kernel,
-            labels=labels,
-            top_labels=top_labels,
+        options = options_for(
+            self,
+            0.75 * np.sqrt(self.schema.n_features),
+            random_state=random_state,
+            num_samples=num_samples,
+            max_samples=max_samples,
+            target_stability=target_stability,
             num_features=num_features,
             feature_selection=feature_selection,
             model_regressor=model_regressor,
+            labels=labels,
+            top_labels=top_labels,
             batch_size=batch_size,
-            class_names=self.class_names,
-            random_state=seed,
             stability_resamples=stability_resamples,
-            rng=rng,
+        )
+        encoded = self.schema.encode_instance(instance)
+        sampler = self._sampler_for(encoded, distance_metric)
+        context = ExplanationContext(
+            modality="tabular",
+            feature_names=self.schema.feature_names,
+            feature_descriptions=self._descriptions(encoded, self.sampler.instance_bins(encoded)),
+            instance=self.schema.display_values(encoded),
             payload={"categorical": self.schema.categorical.tolist()},
         )
+        return explain_instance(sampler, predict_fn, options, context)

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from lime_kit.core.pipeline import explain_perturbations
-from lime_kit.core.sampler import Perturbations
-from lime_kit.core.validation import check_fit_options, check_mode, check_num_samples, explainer_seed, explanation_rng
+from lime_kit.core.options import options_for
+from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.sampler import InstanceSampler, Perturbations
+from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
 from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
@@ -81,7 +82,7 @@ class TextExplainer:
         random_state: int | None = None,
     ):
         self.mode = check_mode(mode)
-        self.class_names = None if class_names is None else list(class_names)
+        self.class_names = check_class_names(class_names)
         self.bow = bool(bow)
         if mask_string is not None and not isinstance(mask_string, str):
             raise TypeError(f"mask_string must be a str or None, got {type(mask_string).__name__}")
@@ -122,6 +123,35 @@ class TextExplainer:
             "tokenization": self.tokenization,
         }
 
+    def instance_sampler(self, text: str, distance_metric: str = "cosine") -> InstanceSampler:
+        """The sampler of one document: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
+
+        ``draw(rng, n)`` removes words (lime's scheme); ``removal_inputs(keep, rng)``
+        builds the documents in which only the kept features remain.
+        """
+        tokenized = self.tokenize(text)
+        feature_of_token, feature_tokens = feature_index(tokenized.tokens, self.bow)
+        n_features = len(feature_tokens)
+        layout = DocumentLayout(tokenized, feature_of_token, n_features, None if self.bow else self.mask_string)
+        self._distances(np.ones((2, max(n_features, 1)), dtype=bool), distance_metric)  # fail early on a bad metric
+
+        def draw(rng: np.random.Generator, n: int) -> Perturbations:
+            active = draw_active(rng, n, n_features)
+            return Perturbations(
+                Z=active.astype(np.float32),
+                distances=self._distances(active, distance_metric),
+                build_inputs=lambda start, stop: layout.build(active[start:stop]),
+            )
+
+        sampler = InstanceSampler(
+            draw=draw,
+            n_features=n_features,
+            bytes_per_sample=9.0 * n_features + 16,  # mask (bool), Z and its centred copy (float32)
+            removal_inputs=lambda keep, rng: layout.build(np.asarray(keep, dtype=bool)),
+        )
+        sampler.tokenized, sampler.feature_of_token, sampler.feature_tokens = tokenized, feature_of_token, feature_tokens
+        return sampler
+
     def explain(
         self,
         text: str,
@@ -129,13 +159,15 @@ class TextExplainer:
         labels=None,
         top_labels: int | None = None,
         num_features: int = 10,
-        num_samples: int = 5000,
+        num_samples: int | str = 5000,
         distance_metric: str = "cosine",
         model_regressor=None,
         feature_selection: str = "auto",
         batch_size: int = 1000,
         random_state: int | np.random.Generator | None = None,
         stability_resamples: int = 0,
+        max_samples: int = 20_000,
+        target_stability: float = 0.95,
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one document.
 
@@ -146,14 +178,17 @@ class TextExplainer:
         predict_fn : callable
             Takes a list of strings and returns probabilities
             ``(n, n_classes)`` or, in regression, values ``(n,)``.
-        labels : int or sequence of int, optional
-            Output columns to explain. Default: the predicted class.
+        labels : int, str or sequence of them, optional
+            Output columns (or class names) to explain. Default: the predicted class.
         top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead.
+            Explain the ``top_labels`` most probable classes instead (all
+            classes if there are fewer).
         num_features : int, default=10
             Maximum number of tokens in the explanation.
-        num_samples : int, default=5000
-            Perturbed documents, the original included.
+        num_samples : int or "auto", default=5000
+            Perturbed documents, the original included. ``"auto"`` samples in
+            rounds (1,000, then doubling) until the top words are stable and
+            resolved, or ``max_samples`` is reached.
         distance_metric : str, default="cosine"
             Distance between a sample's 0/1 vector and the all-ones vector,
             times 100; any scikit-learn ``pairwise_distances`` metric.
@@ -168,9 +203,12 @@ class TextExplainer:
             Overrides the explainer's seed for this call.
 
         stability_resamples : int, default=0
-            Refit the surrogate this many times on bootstrap reweightings of
-            the same samples and record in ``exp.stability`` how much the
-            top-5 features stay (no extra model calls).
+            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
+            from N exact surrogate refits on bootstrap reweightings.
+        max_samples : int, default=20000
+            Cap of ``num_samples="auto"``.
+        target_stability : float, default=0.95
+            Stability at which ``num_samples="auto"`` stops.
 
         Returns
         -------
@@ -179,39 +217,27 @@ class TextExplainer:
             with ``bow=False``); ``payload`` holds every token with its
             character span and feature index.
         """
-        num_features = check_fit_options(num_features, feature_selection)
-        num_samples = check_num_samples(num_samples)
-        seed, rng = explanation_rng(self._seed, random_state)
-        tokenized = self.tokenize(text)
-        feature_of_token, feature_tokens = feature_index(tokenized.tokens, self.bow)
-        n_features = len(feature_tokens)
-        layout = DocumentLayout(tokenized, feature_of_token, n_features, None if self.bow else self.mask_string)
-        active = draw_active(rng, num_samples, n_features)
-        perturbations = Perturbations(
-            Z=active.astype(np.float64),
-            distances=self._distances(active, distance_metric),
-            build_inputs=lambda start, stop: layout.build(active[start:stop]),
-        )
-        return explain_perturbations(
-            perturbations,
-            predict_fn,
-            mode=self.mode,
-            modality="text",
-            feature_names=feature_tokens,
-            feature_descriptions=self._descriptions(feature_tokens),
-            instance=text,
-            default_kernel_width=DEFAULT_KERNEL_WIDTH,
-            kernel_width=self.kernel_width,
-            kernel=self.kernel,
-            labels=labels,
-            top_labels=top_labels,
+        options = options_for(
+            self,
+            DEFAULT_KERNEL_WIDTH,
+            random_state=random_state,
+            num_samples=num_samples,
+            max_samples=max_samples,
+            target_stability=target_stability,
             num_features=num_features,
             feature_selection=feature_selection,
             model_regressor=model_regressor,
+            labels=labels,
+            top_labels=top_labels,
             batch_size=batch_size,
-            class_names=self.class_names,
-            random_state=seed,
             stability_resamples=stability_resamples,
-            rng=rng,
-            payload=self._payload(tokenized, feature_of_token),
         )
+        sampler = self.instance_sampler(text, distance_metric)
+        context = ExplanationContext(
+            modality="text",
+            feature_names=sampler.feature_tokens,
+            feature_descriptions=self._descriptions(sampler.feature_tokens),
+            instance=text,
+            payload=self._payload(sampler.tokenized, sampler.feature_of_token),
+        )
+        return explain_instance(sampler, predict_fn, options, context)
