@@ -93,8 +93,7 @@ class LimeImageExplainer:
         image : ndarray of shape (H, W, 3) or (H, W)
             A grayscale image is converted to RGB first, as in lime.
         classifier_fn : callable
-            A batch ``(n, H, W, 3)`` -> probabilities ``(n, n_classes)``. The
-            batch's memory is reused for the next batch: copy it to keep it.
+            A batch ``(n, H, W, 3)`` -> probabilities ``(n, n_classes)``.
         labels : iterable of int, default=(1,)
             Used only when ``top_labels`` is None, as in lime.
         hide_color : number or sequence, optional
