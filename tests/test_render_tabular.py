@@ -30,7 +30,7 @@ def test_bar_chart_colours_bars_by_sign_and_labels_them(explanation):
     colours = [to_hex(bar.get_facecolor()) for bar in ax.patches]
     signs = [w > 0 for _, w in reversed(explanation.as_list())]
     assert colours == [POSITIVE if s else NEGATIVE for s in signs]
-    assert "prediction" in ax.get_title()
+    assert "prediction" in ax.get_title(loc="left")
 
 
 def test_html_escapes_names_and_shows_weights_and_values(explanation):

@@ -1,13 +1,25 @@
-"""Horizontal bar chart of an explanation's feature weights."""
+"""Horizontal bar chart of an explanation's feature weights, with their confidence intervals."""
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
 
 from lime_kit.explanation import Explanation
 from lime_kit.plot.colors import NEGATIVE, POSITIVE
 
+__all__ = ["plot_weights"]
 
-def plot_weights(explanation: Explanation, label: int | None = None, num_features: int | None = None, ax=None):
-    """Draw the top weights of one label as horizontal bars.
+
+def plot_weights(
+    explanation: Explanation,
+    label: int | None = None,
+    num_features: int | None = None,
+    ax=None,
+    level: float = 0.95,
+):
+    """Draw the top weights of one label as horizontal bars, with confidence intervals when known.
 
     Parameters
     ----------
@@ -18,10 +30,16 @@ def plot_weights(explanation: Explanation, label: int | None = None, num_feature
         Show at most this many features (largest ``|weight|`` first).
     ax : matplotlib Axes, optional
         Draw into it instead of a new figure.
+    level : float, default=0.95
+        Coverage of the error bars drawn from ``explanation.coefficient_std``
+        (see :meth:`Explanation.confidence_intervals`); explanations without
+        standard errors get no error bars.
 
     Returns
     -------
     matplotlib.figure.Figure
+        An :class:`~lime_kit.plot.figure.ExplanationFigure` (shows itself in
+        Jupyter), or ``ax.figure`` when ``ax`` was given.
 
     Examples
     --------
@@ -30,33 +48,72 @@ def plot_weights(explanation: Explanation, label: int | None = None, num_feature
     >>> X = np.random.default_rng(0).normal(size=(100, 3))
     >>> exp = TabularExplainer(X, mode="regression", random_state=0).explain(X[0], lambda r: r[:, 0], num_samples=200)
     >>> fig = plot_weights(exp)
+    >>> fig.axes[0].get_xlabel().startswith("effect on the prediction")
+    True
     """
-    from matplotlib.figure import Figure
-
     label = explanation._check_label(label)
     pairs = explanation.as_list(label)[:num_features]
     if ax is None:
-        fig = Figure(figsize=(7, 0.45 * max(len(pairs), 2) + 1.2), layout="constrained")
+        from lime_kit.plot.figure import ExplanationFigure
+
+        fig = ExplanationFigure(figsize=(7, 0.45 * max(len(pairs), 2) + 1.4), layout="constrained")
         ax = fig.add_subplot()
     else:
         fig = ax.figure
     names = [name for name, _ in reversed(pairs)]
-    weights = [weight for _, weight in reversed(pairs)]
+    weights = np.array([weight for _, weight in reversed(pairs)], dtype=float)
     colors = [POSITIVE if w > 0 else NEGATIVE for w in weights]
-    ax.barh(range(len(pairs)), weights, color=colors)
-    ax.set_yticks(range(len(pairs)), names)
+    positions = np.arange(len(pairs))
+    ax.barh(positions, weights, color=colors)
+    xlabel = f"effect on {_output_name(explanation, label)} (surrogate weight)"
+    intervals = _error_bars(explanation, label, level, len(pairs))
+    if intervals is not None:
+        below, above = intervals[::-1].T  # bars run bottom-up, the list top-down
+        drawn = np.isfinite(below) & np.isfinite(above)
+        ax.errorbar(
+            weights[drawn], positions[drawn], xerr=np.vstack([below[drawn], above[drawn]]),
+            fmt="none", ecolor="0.25", elinewidth=1.2, capsize=4,
+        )
+        xlabel += f"; lines: {level:.0%} confidence intervals"
+    ax.set_yticks(positions, names)
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel("weight in the local surrogate")
-    ax.set_title(_title(explanation, label), fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"{_title(explanation, label)}\n{_scale(explanation, label)}", fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _error_bars(explanation: Explanation, label: int, level: float, count: int) -> np.ndarray | None:
+    """``(count, 2)`` distances from each weight to its interval's ends, or None without standard errors."""
+    if not explanation.coefficient_std.get(label):
+        return None
+    rows = explanation.confidence_intervals(label, level)[:count]
+    weights = [w for _, w in explanation.coefficients[label][:count]]
+    spans = np.array([(w - low, high - w) for w, (_, low, high) in zip(weights, rows)], dtype=float)
+    return spans if np.isfinite(spans).any() else None
+
+
+def _output_name(explanation: Explanation, label: int) -> str:
+    if explanation.mode == "regression":
+        return "the prediction"
+    return f"p({explanation.label_name(label)})"
 
 
 def _title(explanation: Explanation, label: int) -> str:
     name = explanation.label_name(label)
     prediction = explanation.prediction[label]
-    score = explanation.score[label]
+    fit = f"surrogate R² = {explanation.score[label]:.2f}"
+    heldout = explanation.heldout_score.get(label)
+    if isinstance(heldout, float) and math.isfinite(heldout):
+        fit += f", held-out {heldout:.2f}"
     if explanation.mode == "regression":
-        return f"prediction = {prediction:.4g}   (surrogate R² = {score:.2f})"
-    return f"class {name!r}: p = {prediction:.3f}   (surrogate R² = {score:.2f})"
+        return f"prediction = {prediction:.4g}   ({fit})"
+    return f"class {name!r}: p = {prediction:.3f}   ({fit})"
 
+
+def _scale(explanation: Explanation, label: int) -> str:
+    """The surrogate's value at the instance as intercept plus features: what the bars add up to."""
+    intercept, local = explanation.intercept.get(label), explanation.local_pred.get(label)
+    if intercept is None or local is None:
+        return ""
+    return f"surrogate at this instance: intercept {intercept:.4g} {local - intercept:+.4g} from the features = {local:.4g}"

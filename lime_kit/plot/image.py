@@ -18,8 +18,8 @@ import numpy as np
 from lime_kit.explanation import Explanation
 from lime_kit.image.masks import segment_weight_map, top_segments
 from lime_kit.image.segmentation import as_float_rgb
-from lime_kit.plot.colors import NEGATIVE, POSITIVE
-from lime_kit.plot.html import STYLE, probabilities_html, quality_html
+from lime_kit.plot.colors import GREY, NEGATIVE, POSITIVE
+from lime_kit.plot.html import label_heading, probabilities_html, quality_html, scale_html, wrap
 
 __all__ = ["plot_boundaries", "plot_heatmap", "plot_top_segments", "plot_panel", "image_html"]
 
@@ -46,11 +46,11 @@ def _payload(explanation: Explanation) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _axes(ax, figsize):
-    from matplotlib.figure import Figure
+    from lime_kit.plot.figure import ExplanationFigure
 
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = ExplanationFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -209,12 +209,12 @@ def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
     -------
     matplotlib.figure.Figure
     """
-    from matplotlib.figure import Figure
+    from lime_kit.plot.figure import ExplanationFigure
 
     labels = explanation.labels if labels is None else tuple(np.atleast_1d(labels).tolist())
     labels = [explanation._check_label(label) for label in labels]
     rgb, _ = _payload(explanation)
-    fig = Figure(figsize=(PANEL_INCHES * 3.3, PANEL_INCHES * len(labels)), layout="constrained")
+    fig = ExplanationFigure(figsize=(PANEL_INCHES * 3.3, PANEL_INCHES * len(labels)), layout="constrained")
     grid = fig.subplots(len(labels), 3, squeeze=False)
     for row, label in zip(grid, labels):
         row[0].imshow(rgb, interpolation="nearest")
@@ -224,26 +224,41 @@ def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
     return fig
 
 
-def figure_png_base64(fig, dpi: int = 100) -> str:
-    """Encode a figure as base64 PNG for an ``<img>`` tag."""
+def figure_png_base64(fig, dpi: int = 100, transparent: bool = False) -> str:
+    """Encode a figure as base64 PNG for an ``<img>`` tag (``transparent`` drops the white background)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, transparent=transparent)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# Text drawn into the notebook panel: mid-grey reads on white and on dark pages,
+# and the transparent background lets the page's own colour show through.
+_THEME_NEUTRAL = {
+    "text.color": GREY,
+    "axes.labelcolor": GREY,
+    "axes.edgecolor": GREY,
+    "xtick.color": GREY,
+    "ytick.color": GREY,
+}
 
 
 def _top_weights_html(explanation: Explanation, label: int, rows: int = 8) -> str:
     pairs = explanation.as_list(label)[:rows]
     largest = max((abs(w) for _, w in pairs), default=1.0) or 1.0
     body = "".join(
-        f"<tr><td><span class='bar {'pos' if w > 0 else 'neg'}' style='width:{abs(w) / largest * 80:.0f}px'></span></td>"
+        f"<tr><td class='lk-bar' style='width:80px'><span class='bar {'pos' if w > 0 else 'neg'}' "
+        f"style='width:{abs(w) / largest * 80:.0f}px'></span></td>"
         f"<td class='num'>{w:+.3g}</td><td>{escape(description)}</td></tr>"
         for description, w in pairs
     )
-    return f"<table>{body}</table>"
+    return f"<table class='lk-t'><tbody>{body}</tbody></table>"
 
 
 def image_html(explanation: Explanation, label: int | None = None) -> str:
-    """HTML fragment for an image explanation: probabilities, the panel as PNG, top weights.
+    """HTML fragment for an image explanation: warnings, probabilities, the panel as PNG, top weights.
+
+    The panel is a transparent PNG with mid-grey text, so it sits on light
+    and dark notebook pages alike.
 
     Examples
     --------
@@ -257,17 +272,21 @@ def image_html(explanation: Explanation, label: int | None = None) -> str:
     >>> "data:image/png;base64," in html and "<script" not in html
     True
     """
+    from matplotlib import rc_context
+
     labels = explanation.labels if label is None else (explanation._check_label(label),)
-    panel = figure_png_base64(plot_panel(explanation, labels))
+    with rc_context(_THEME_NEUTRAL):
+        panel = figure_png_base64(plot_panel(explanation, labels), transparent=True)
     parts = [probabilities_html(explanation)]
     parts.append(
-        f"<div><img alt='image explanation panel' style='max-width:100%' src='data:image/png;base64,{panel}'></div>"
+        "<div><img alt='image explanation panel' style='max-width:100%; background: transparent' "
+        f"src='data:image/png;base64,{panel}'></div>"
     )
     for k in labels:
         parts.append(
-            f"<div><h4>Why {escape(explanation.label_name(k))}: strongest segments</h4>"
-            f"{_top_weights_html(explanation, k)}{quality_html(explanation, k)}"
+            f"<div>{label_heading(explanation, k, 'strongest segments')}"
+            f"{_top_weights_html(explanation, k)}{scale_html(explanation, k)}{quality_html(explanation, k)}"
             f"<div class='muted'>segmentation {escape(str(explanation.payload.get('segmentation')))} · "
             f"hidden segments show {escape(str(explanation.payload.get('hide_color')))}</div></div>"
         )
-    return STYLE + f"<div class='lk'>{''.join(parts)}</div>"
+    return wrap(parts, explanation)

@@ -17,7 +17,7 @@ import numpy as np
 
 from lime_kit.explanation import Explanation
 from lime_kit.plot.colors import NEGATIVE, POSITIVE, rgba
-from lime_kit.plot.html import STYLE, probabilities_html, weights_html
+from lime_kit.plot.html import label_heading, legend_words, probabilities_html, weights_html, wrap
 
 __all__ = ["text_html", "plot_text", "token_weights", "wrap_lines"]
 
@@ -27,8 +27,7 @@ TEXT_STYLE = """
 <style>
 .lk .lk-doc { white-space: pre-wrap; line-height: 1.75; max-width: 72em; font-size: 14px;
               border-left: 3px solid rgba(128, 128, 128, 0.4); padding-left: 10px; }
-.lk .lk-tok { border-radius: 3px; }
-.lk .lk-wide { flex-basis: 100%; }
+.lk .lk-tok { border-radius: 3px; padding: 0; margin: 0; }
 </style>
 """
 
@@ -68,10 +67,7 @@ def document_html(explanation: Explanation, label: int) -> str:
 
 
 def _legend_words(explanation: Explanation, label: int) -> tuple[str, str]:
-    if explanation.mode == "regression":
-        return "raises the prediction", "lowers it"
-    name = explanation.label_name(label)
-    return f"for {name!r}", f"against {name!r}"
+    return legend_words(explanation, label)
 
 
 def _legend_html(explanation: Explanation, label: int) -> str:
@@ -105,13 +101,12 @@ def text_html(explanation: Explanation, label: int | None = None) -> str:
     labels = explanation.labels if label is None else (explanation._check_label(label),)
     parts = [probabilities_html(explanation)]
     for k in labels:
-        name = escape(explanation.label_name(k))
         parts.append(
-            f"<div class='lk-wide'><h4>Why {name}: highlighted tokens</h4>"
+            f"<div class='lk-wide'>{label_heading(explanation, k, 'highlighted tokens')}"
             f"{_legend_html(explanation, k)}{document_html(explanation, k)}</div>"
         )
         parts.append(weights_html(explanation, k))
-    return STYLE + TEXT_STYLE + f"<div class='lk'>{''.join(parts)}</div>"
+    return wrap(parts, explanation, TEXT_STYLE)
 
 
 # ---------------------------------------------------------------- matplotlib
@@ -224,10 +219,10 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
     ...     "good food, bad service", lambda docs: [d.count("good") for d in docs], num_samples=100)
     >>> fig = plot_text(exp, width=40)
     """
-    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     from lime_kit.plot.bars import _title
+    from lime_kit.plot.figure import ExplanationFigure
 
     label = explanation._check_label(label)
     lines, line_of, column_of = wrap_lines(explanation.instance, width)
@@ -239,7 +234,7 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
     if ax is None:
         margin, header = 0.3, 0.75
         fig_width, fig_height = columns * char_inches + 2 * margin, len(lines) * line_inches + header + margin
-        fig = Figure(figsize=(fig_width, fig_height))
+        fig = ExplanationFigure(figsize=(fig_width, fig_height))
         ax = fig.add_axes(
             (margin / fig_width, margin / fig_height, columns * char_inches / fig_width, len(lines) * line_inches / fig_height)
         )
