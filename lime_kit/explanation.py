@@ -149,28 +149,43 @@ class Explanation:
     rounds: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ access
-    def _check_label(self, label: int | None) -> int:
+    def _check_label(self, label) -> int:
+        """Resolve a label given as an explained column index or a class name."""
         if label is None:
             return self.labels[0]
+        if isinstance(label, str) and self.class_names and label in self.class_names:
+            label = self.class_names.index(label)
         if label not in self.coefficients:
+            names = [self.label_name(k) for k in self.labels]
             raise ValueError(
-                f"label {label!r} was not explained; explained labels are "
-                f"{list(self.labels)}. Pass labels=[{label!r}] (or top_labels) to explain()."
+                f"label {label!r} was not explained; explained labels are {list(self.labels)} ({names}). "
+                f"Pass labels=[{label!r}] (an index or a class name) or top_labels to explain()."
             )
         return label
 
-    def as_list(self, label: int | None = None) -> list[tuple[str, float]]:
+    def as_list(self, label: int | str | None = None, intervals: bool = False, level: float = 0.95) -> list[tuple]:
         """Return ``[(feature_description, weight)]`` sorted by ``|weight|``.
 
         Parameters
         ----------
-        label : int, optional
-            One of ``self.labels``; defaults to the first explained label.
+        label : int or str, optional
+            One of ``self.labels`` or its class name; defaults to the first
+            explained label.
+        intervals : bool, default=False
+            Return ``(description, weight, low, high)`` with the ``level``
+            confidence interval of each weight.
+        level : float, default=0.95
         """
         label = self._check_label(label)
+        if intervals:
+            bounds = self.confidence_intervals(label, level)
+            return [
+                (self.feature_descriptions[i], w, low, high)
+                for (i, w), (_, low, high) in zip(self.coefficients[label], bounds)
+            ]
         return [(self.feature_descriptions[i], w) for i, w in self.coefficients[label]]
 
-    def confidence_intervals(self, label: int | None = None, level: float = 0.95) -> list[tuple[int, float, float]]:
+    def confidence_intervals(self, label: int | str | None = None, level: float = 0.95) -> list[tuple[int, float, float]]:
         """Return ``[(feature_index, low, high)]`` in the order of ``as_map()[label]``.
 
         Normal intervals ``weight +- z * standard error`` from
@@ -190,7 +205,7 @@ class Explanation:
         """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``."""
         return {label: list(self.coefficients[label]) for label in self.labels}
 
-    def weights(self, label: int | None = None) -> np.ndarray:
+    def weights(self, label: int | str | None = None) -> np.ndarray:
         """Return a dense vector of surrogate weights (0 for unselected features)."""
         label = self._check_label(label)
         dense = np.zeros(len(self.feature_names))

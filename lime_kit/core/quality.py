@@ -97,7 +97,7 @@ def _heldout_scores(Z, Y, weights, m: Moments, candidates, num_features, method,
         rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
         gram, cross, z_shift, y_shift = _complement_moments(m, fold)
         train = Z.shape[0] - (rows.stop - rows.start)
-        selections = select_features(gram, cross.T, candidates, num_features, method, train)
+        selections = select_features(gram, cross.T, candidates, num_features, method, train, m.instance_z)
         for label, selected in enumerate(selections):
             if model_regressor is not None and len(selected):
                 keep = np.ones(Z.shape[0], dtype=bool)
@@ -132,34 +132,41 @@ def _sandwich(m: Moments, columns: np.ndarray, label_residuals: np.ndarray, alph
     return bread @ meat @ bread * correction
 
 
-def _coefficient_std(m: Moments, fits: list[SurrogateFit], effective_n: float) -> list[list[float]]:
+def _fit_residuals(m: Moments, fits: list[SurrogateFit]) -> np.ndarray:
+    """Root-weighted residuals (n, L) of each label's reported surrogate."""
+    residuals = m.scaled_Y.copy()
+    for label, fit in enumerate(fits):
+        if fit.selected is not None and len(fit.selected):
+            coef = np.array([w for _, w in fit.coefficients], dtype=np.float32)
+            residuals[:, label] -= m.scaled_Z[:, fit.selected] @ coef
+    return residuals
+
+
+def _coefficient_std(m: Moments, fits: list[SurrogateFit], residuals: np.ndarray, effective_n: float) -> list[list[float]]:
     out = []
     for label, fit in enumerate(fits):
-        selected = fit.selected
-        if selected is None or not len(selected):
+        if fit.selected is None or not len(fit.selected):
             out.append([])
             continue
-        coef = np.array([w for _, w in fit.coefficients])
-        residual = m.scaled_Y[:, label] - m.scaled_Z[:, selected] @ coef.astype(np.float32)
-        covariance = _sandwich(m, selected, residual, RIDGE_ALPHA, effective_n)
+        covariance = _sandwich(m, fit.selected, residuals[:, label], RIDGE_ALPHA, effective_n)
         out.append(np.sqrt(np.maximum(np.diag(covariance), 0.0)).tolist())
     return out
 
 
-def _simulated_top_sets(m, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
+def _simulated_top_sets(m, residuals, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
     """Boolean (draws, d) top-k membership of simulated reruns, one matrix per label.
 
     A rerun's cross products differ, to first order, by ``sum_i xi_i s_i`` with
     independent standard-normal ``xi_i`` (a Gaussian multiplier bootstrap of
     the sample scores ``s_i``), drawn here as one (d, n) x (n, draws) product.
+    The scores use the reported surrogate's residuals: for the selected
+    features that is the exact first-order fluctuation of their weights,
+    including what the omitted features add to it.
     """
     d, labels = m.gram.shape[0], m.cross.shape[1]
     # The lasso path is not vectorized over draws; forward selection stands in for it here.
     draw_method = "forward_selection" if resolve_method(method, num_features) == "lasso_path" else method
-    gram_c = m.gram[np.ix_(candidates, candidates)]
-    full_coef = ridge_solve(gram_c, m.cross[candidates], RIDGE_ALPHA)  # (d_c, L)
     scaled_c = m.scaled_Z if len(candidates) == d else m.scaled_Z[:, candidates]
-    residuals = m.scaled_Y - scaled_c @ full_coef.astype(np.float32)  # (n, L), root-weighted
     correction = effective_n / (effective_n - len(candidates) - 1) if effective_n > len(candidates) + 1 else 1.0
     multipliers = rng.standard_normal((len(m.root_w), draws), dtype=np.float32)
     out = []
@@ -167,7 +174,9 @@ def _simulated_top_sets(m, candidates, num_features, method, top_k, rng, draws, 
         noise = (scaled_c.T @ (multipliers * residuals[:, label : label + 1])).T * np.sqrt(correction)
         cross = np.zeros((draws, d))
         cross[:, candidates] = m.cross[candidates, label] + noise
-        selections = np.array(select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w)))
+        selections = np.array(
+            select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w), m.instance_z)
+        )
         grams = m.gram[selections[:, :, None], selections[:, None, :]]
         coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
         order = np.argsort(-np.abs(coef), axis=1, kind="stable")[:, :top_k]
@@ -213,10 +222,11 @@ def assess_quality(
     top_k = max(1, min(top_k, num_features))
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         heldout = _heldout_scores(Z, Y, weights, moments, candidates, num_features, feature_selection, model_regressor)
+        residuals = _fit_residuals(moments, fits)
         std = (
             [[float("nan")] * len(fit.coefficients) for fit in fits]
             if model_regressor is not None
-            else _coefficient_std(moments, fits, effective_n)
+            else _coefficient_std(moments, fits, residuals, effective_n)
         )
         if not len(candidates):
             sets = [np.zeros((2, Z.shape[1]), dtype=bool) for _ in fits]
@@ -228,7 +238,7 @@ def assess_quality(
             sets = _bootstrap_top_sets(Z, Y, weights, rng, stability_resamples, top_k, options)
         else:
             sets = _simulated_top_sets(
-                moments, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS, effective_n
+                moments, residuals, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS, effective_n
             )
     return QualityFigures(
         heldout_score=heldout,

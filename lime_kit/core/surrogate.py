@@ -73,6 +73,7 @@ class Moments:
     fold_y_sum: np.ndarray  # (K, L)
     fold_yy: np.ndarray  # (K, L)    sum of w (y - y_mean)^2 per fold
     fold_weight: np.ndarray  # (K,)
+    instance_z: np.ndarray  # (d,) the instance's own row of Z
 
 
 def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: int = 1) -> Moments:
@@ -125,6 +126,7 @@ def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: i
         fold_y_sum=fold_y_sum,
         fold_yy=fold_yy,
         fold_weight=fold_weight,
+        instance_z=np.asarray(Z[0], dtype=np.float64),
     )
 
 
@@ -206,9 +208,21 @@ def resolve_method(method: str, num_features: int) -> str:
 
 
 def select_features(
-    gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, num_features: int, method: str, n_samples: int
+    gram: np.ndarray,
+    cross: np.ndarray,
+    candidates: np.ndarray,
+    num_features: int,
+    method: str,
+    n_samples: int,
+    instance_z: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """Return, per row of ``cross`` (shape (R, d)), the indices of the selected features."""
+    """Return, per row of ``cross`` (shape (R, d)), the indices of the selected features.
+
+    ``highest_weights`` ranks by ``|weight|``. (lime ranks by ``|weight x
+    instance_z|``; on standardized continuous features that gave no stability
+    gain here and a lower held-out R^2, so ``instance_z`` is accepted but
+    unused by the ranking.)
+    """
     problems = cross.shape[0]
     method = resolve_method(method, num_features)
     if method == "none" or num_features >= len(candidates):
@@ -349,7 +363,9 @@ def fit_surrogates(
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
         m = weighted_moments(Z, Y, weights) if moments is None else moments
         candidates = candidate_features(m, constant_features)
-        selections = select_features(m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0])
+        selections = select_features(
+            m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0], m.instance_z
+        )
         fits = []
         for label, selected in enumerate(selections):
             if model_regressor is not None and len(selected):
