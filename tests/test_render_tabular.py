@@ -58,3 +58,81 @@ def test_demo_command_writes_an_explanation(tmp_path, capsys):
     top = [description for description, _ in exp.as_list()[:3]]
     assert any(d.startswith("credit_score") or "credit_score" in d for d in top)
     assert (tmp_path / "tabular_loan.png").exists() and (tmp_path / "tabular_loan.html").exists()
+
+
+def _with_quality(explanation, **fields):
+    """A copy of ``explanation`` with quality fields set by hand (the renderers only read them)."""
+    copy = Explanation.from_dict(explanation.to_dict())
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def test_regression_html_says_raises_and_lowers_and_gives_the_scale(explanation):
+    html = explanation_html(explanation)
+    assert "raises the prediction" in html and "lowers it" in html
+    assert "for prediction" not in html and "Why prediction" not in html
+    # The unit of the bars: the model's value and the surrogate's intercept + features at the instance.
+    assert f"model prediction = {explanation.prediction[0]:.4g}" in html
+    assert f"intercept {explanation.intercept[0]:.4g}" in html
+    assert f"surrogate {explanation.local_pred[0]:.4g}" in html
+
+
+def test_classification_html_names_the_class_and_its_probability():
+    X = np.random.default_rng(1).normal(size=(200, 2))
+    exp = TabularExplainer(X, class_names=["no", "yes"], random_state=0).explain(
+        X[0], lambda r: np.c_[1 - 1 / (1 + np.exp(-r[:, 0])), 1 / (1 + np.exp(-r[:, 0]))], labels=[1], num_samples=300
+    )
+    html = explanation_html(exp)
+    assert "Why yes: local weights" in html and "for yes" in html and "against yes" in html
+    assert f"model p(yes) = {exp.prediction[1]:.4g}" in html and "in probability" in html
+
+
+def test_html_shows_every_quality_figure_and_the_warnings_escaped(explanation):
+    exp = _with_quality(
+        explanation,
+        heldout_score={0: 0.812},
+        stability={0: 0.93},
+        local_gap={0: 0.0123},
+        warnings=["weights of <x> and y are tied within noise", "few samples"],
+    )
+    html = explanation_html(exp)
+    assert "fit R² <b>" in html and "held-out R² <b>0.812</b>" in html and "stability <b>0.93</b>" in html
+    assert "local gap <b>0.0123</b>" in html
+    assert f"{exp.num_samples} samples, effective {exp.effective_sample_size:.0f}" in html
+    assert "class='lk-warn'" in html and "Warnings about this explanation" in html
+    assert "<li>weights of &lt;x&gt; and y are tied within noise</li><li>few samples</li>" in html
+
+
+def test_html_leaves_out_missing_figures_of_older_explanations(explanation):
+    old = _with_quality(explanation, heldout_score={}, stability={0: float("nan")}, local_gap={}, warnings=[],
+                        coefficient_std={})
+    html = explanation_html(old)
+    assert "held-out" not in html and "stability" not in html and "nan" not in html.lower()
+    assert "lk-warn'" not in html
+
+
+def test_bar_chart_draws_confidence_intervals_and_names_their_level(explanation):
+    stds = [0.05 * (k + 1) for k in range(len(explanation.coefficients[0]))]
+    exp = _with_quality(explanation, coefficient_std={0: stds})
+    ax = plot_weights(exp, level=0.9).axes[0]
+    assert "90% confidence intervals" in ax.get_xlabel()
+    (segments,) = [c for c in ax.collections if len(c.get_segments()) == len(stds)]
+    drawn = sorted(round(float(seg[1][0] - seg[0][0]), 6) for seg in segments.get_segments())
+    expected = sorted(round(high - low, 6) for _, low, high in exp.confidence_intervals(0, 0.9))
+    assert drawn == pytest.approx(expected)
+    # Without standard errors there is nothing to draw and the label says nothing about intervals.
+    bare = plot_weights(_with_quality(explanation, coefficient_std={})).axes[0]
+    assert "interval" not in bare.get_xlabel() and not [c for c in bare.collections if len(c.get_segments())]
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.png", "report.json"])
+def test_save_to_a_file_name_writes_files_next_to_it_not_a_folder(tmp_path, explanation, name):
+    png, page = save_explanation(explanation, tmp_path / "out" / name)
+    assert (png, page) == (tmp_path / "out" / "report.png", tmp_path / "out" / "report.html")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "report.png"]
+
+
+def test_save_rejects_a_file_name_and_a_different_stem(tmp_path, explanation):
+    with pytest.raises(ValueError, match="pass either a folder"):
+        save_explanation(explanation, tmp_path / "report.html", stem="other")

@@ -116,4 +116,5 @@ def _scale(explanation: Explanation, label: int) -> str:
     intercept, local = explanation.intercept.get(label), explanation.local_pred.get(label)
     if intercept is None or local is None:
         return ""
-    return f"surrogate at this instance: intercept {intercept:.4g} {local - intercept:+.4g} from the features = {local:.4g}"
+    sign = "+" if local >= intercept else "−"
+    return f"surrogate at this instance {local:.4g} = intercept {intercept:.4g} {sign} features {abs(local - intercept):.4g}"

@@ -93,6 +93,6 @@ def plot_curves(result, ax=None):
     )
     goal = "lower AUC is better" if kind == "deletion" else "higher AUC is better"
     ax.set_title(f"{kind} curve: {verdict} ({goal})" if verdict else f"{kind} curve ({goal})", fontsize=10, loc="left")
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False, fontsize=9, loc="upper right" if kind == "deletion" else "lower right")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
