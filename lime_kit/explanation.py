@@ -153,15 +153,16 @@ class Explanation:
         """Resolve a label given as an explained column index or a class name."""
         if label is None:
             return self.labels[0]
+        index = label
         if isinstance(label, str) and self.class_names and label in self.class_names:
-            label = self.class_names.index(label)
-        if label not in self.coefficients:
+            index = self.class_names.index(label)
+        if index not in self.coefficients:
             names = [self.label_name(k) for k in self.labels]
             raise ValueError(
                 f"label {label!r} was not explained; explained labels are {list(self.labels)} ({names}). "
                 f"Pass labels=[{label!r}] (an index or a class name) or top_labels to explain()."
             )
-        return label
+        return index
 
     def as_list(self, label: int | str | None = None, intervals: bool = False, level: float = 0.95) -> list[tuple]:
         """Return ``[(feature_description, weight)]`` sorted by ``|weight|``.
