@@ -56,3 +56,22 @@ def test_mismatched_lengths_and_unknown_kinds_are_refused_clearly():
         plot_curves(sideways)
     with pytest.raises(ValueError, match="has no 'auc'"):
         plot_curves({"kind": "deletion"} | {k: v for k, v in vars(_result()).items() if k not in ("kind", "auc")})
+
+
+def test_draws_a_real_deletion_curve():
+    evaluation = pytest.importorskip("lime_kit.evaluation")
+    from lime_kit import TabularExplainer
+
+    X = np.random.default_rng(0).normal(size=(200, 3))
+
+    def predict(rows):
+        p = 1 / (1 + np.exp(-3 * rows[:, 0]))
+        return np.column_stack([1 - p, p])
+
+    explainer = TabularExplainer(X, class_names=["no", "yes"], random_state=0)
+    row = np.array([1.5, 0.0, 0.0])
+    exp = explainer.explain(row, predict, labels=[1], num_samples=300)
+    curve = evaluation.deletion_curve(explainer, row, predict, exp, random_state=0)
+    ax = plot_curves(curve).axes[0]
+    assert ax.get_lines()[0].get_ydata().tolist() == pytest.approx(curve.values)
+    assert "yes" in ax.get_ylabel()

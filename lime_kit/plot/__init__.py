@@ -2,7 +2,9 @@
 
 `explanation_html` picks the HTML renderer of the explanation's modality;
 modalities register theirs in ``_HTML_RENDERERS`` as ``"module:function"`` so
-that importing this package stays light.
+that importing this package stays light. Every figure is an
+:class:`~lime_kit.plot.figure.ExplanationFigure`, a matplotlib Figure that
+shows itself in Jupyter without pyplot.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from importlib import import_module
 
 from lime_kit.explanation import Explanation
 
-__all__ = ["explanation_html", "plot_weights", "save_explanation"]
+__all__ = ["explanation_html", "plot_curves", "plot_weights", "save_explanation"]
 
 _HTML_RENDERERS = {
     "tabular": "lime_kit.plot.html:tabular_html",
@@ -32,6 +34,13 @@ def plot_weights(*args, **kwargs):
     from lime_kit.plot.bars import plot_weights as _plot_weights
 
     return _plot_weights(*args, **kwargs)
+
+
+def plot_curves(*args, **kwargs):
+    """Deletion or insertion curve against random orders; see :func:`lime_kit.plot.curves.plot_curves`."""
+    from lime_kit.plot.curves import plot_curves as _plot_curves
+
+    return _plot_curves(*args, **kwargs)
 
 
 def save_explanation(*args, **kwargs):
