@@ -4,7 +4,8 @@ A modality's explainer validates its instance and hands this module an
 :class:`~lime_kit.core.sampler.InstanceSampler` plus what describes the
 features; this module never looks at what the inputs are. It asks the sampler
 for rows in rounds (one round for a fixed ``num_samples``; with ``"auto"``,
-1,000 samples and then doubling until the explanation is stable), keeps
+1,000 samples and then doubling until two rounds in a row find the ranking of
+the top features stable), keeps
 every sample scored so far, and refits on all of them after each round.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.options import ExplainOptions
-from lime_kit.core.quality import QualityFigures, assess_quality, unresolved_features
+from lime_kit.core.quality import QualityFigures, assess_quality, unresolved_ranks
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
 from lime_kit.core.validation import check_memory, choose_labels, probability_warning
@@ -33,6 +34,8 @@ AUTO_FIRST_ROUND = 1000
 LOW_STABILITY = 0.8
 LOW_HELDOUT_R2 = 0.2
 LOW_EFFECTIVE_SAMPLES = 50
+#: A surrogate missing the model's value at the instance by more than this share of the output's range.
+LARGE_LOCAL_GAP = 0.2
 
 
 @dataclass
@@ -119,8 +122,9 @@ def _label_checks(outputs: np.ndarray, options: ExplainOptions) -> tuple[tuple[i
 
 
 def _is_settled(figures: QualityFigures, options: ExplainOptions) -> bool:
-    stable = min(figures.stability) >= options.target_stability
-    return stable and all(len(unresolved_features(figures, i)) == 0 for i in range(len(figures.stability)))
+    """Reruns would agree on the top 1, 2, ..., k features (k = 5) at least ``target_stability`` of the time."""
+    agree = min(min(per_k) for per_k in figures.agreement) >= options.target_stability
+    return agree and all(len(unresolved_ranks(figures, i)[0]) == 0 for i in range(len(figures.stability)))
 
 
 def explain_instance(
@@ -140,7 +144,7 @@ def explain_instance(
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
     quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
     samples = _Samples(keep_copies=len(schedule) > 1)
-    rounds, chosen, notes = [], None, []
+    rounds, chosen, notes, settled_before = [], None, [], False
     for total in schedule:
         _score_round(sampler, samples, total, predict_fn, options)
         if chosen is None:
@@ -172,8 +176,11 @@ def explain_instance(
                 constant_features=sampler.constant_features,
             )
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
-        if options.num_samples is None and _is_settled(figures, options):
+        settled = _is_settled(figures, options)
+        # Two settled rounds in a row: one estimate can look settled by chance near a tie.
+        if options.num_samples is None and settled and settled_before:
             break
+        settled_before = settled
     prediction = {label: float(samples.outputs[0, label]) for label in chosen}
     explanation = Explanation(
         mode=options.mode,
@@ -221,23 +228,26 @@ def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np
                 "moved it, so every weight is 0 and explains nothing (check that predict_fn uses its input)"
             )
             continue
-        tied = unresolved_features(figures, position)
+        tied, first, last = unresolved_ranks(figures, position)
         if len(tied):
-            settled = int(np.count_nonzero(figures.top_share[position] >= 0.9))
             names = ", ".join(repr(exp.feature_descriptions[j]) for j in tied)
-            shares = figures.top_share[position][tied]
-            ranks = f"rank {settled + 1} is" if len(tied) == 1 else f"ranks {settled + 1}-{settled + len(tied)} are"
-            share = f"{shares.min():.0%}" if len(tied) == 1 else f"{shares.min():.0%}-{shares.max():.0%}"
-            verb = "is in" if len(tied) == 1 else "are tied within sampling noise: each is in"
+            ranks = f"rank {first} is" if first == last else f"ranks {first}-{last} are"
             out.append(
-                f"{ranks} not resolved for {name}: {names} {verb} the top {figures.top_k} of only {share} of "
-                "simulated reruns; more samples may separate them, or they matter equally"
+                f"{ranks} not resolved for {name}: {names} swap places across simulated reruns (their weights are "
+                "within sampling noise of each other); more samples may separate them, or they matter equally"
             )
         if exp.stability[label] < LOW_STABILITY:
             out.append(
                 f"the top {figures.top_k} features for {name} are unstable: a rerun with another seed is expected to "
                 f"share only about {exp.stability[label]:.0%} of them (stability {exp.stability[label]:.2f}); use "
                 "more samples, or num_samples='auto' to sample until they are stable"
+            )
+        spread = float(np.ptp(targets[:, position]))
+        if exp.local_gap[label] > LARGE_LOCAL_GAP * spread:
+            out.append(
+                f"at the instance itself the surrogate gives {exp.local_pred[label]:.3g} where the model gives "
+                f"{exp.prediction[label]:.3g} (a gap of {exp.local_gap[label]:.2g}, {exp.local_gap[label] / spread:.0%} "
+                f"of the model's range over the samples): the weights describe the neighbourhood more than this point"
             )
         if exp.heldout_score[label] < LOW_HELDOUT_R2:
             out.append(
@@ -250,7 +260,7 @@ def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np
             f"the kernel gives weight to only about {exp.effective_sample_size:.0f} effective samples (of "
             f"{exp.num_samples}); widen kernel_width or use more samples"
         )
-    if exp.rounds and not _is_settled(figures, options):
+    if exp.rounds and exp.num_samples >= options.max_samples and not _is_settled(figures, options):
         out.append(
             f"num_samples='auto' stopped at max_samples={options.max_samples} before the top features were "
             f"resolved (stability {min(figures.stability):.2f}, target {options.target_stability:.2f})"

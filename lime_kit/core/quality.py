@@ -52,8 +52,9 @@ class QualityFigures:
     heldout_score: list[float]
     coefficient_std: list[list[float]]
     stability: list[float]
-    top_share: list[np.ndarray]  # (d,) share of simulated reruns with the feature in the top k
+    top_share: list[np.ndarray]  # (top_k, d): row k-1, share of simulated reruns with the feature in the top k
     top_k: int
+    agreement: list[list[float]]  # per label, mean pairwise top-k Jaccard of the reruns for k = 1..top_k
 
 
 def top_k_jaccard(a: list, b: list, k: int) -> float:
@@ -154,7 +155,7 @@ def _coefficient_std(m: Moments, fits: list[SurrogateFit], residuals: np.ndarray
 
 
 def _simulated_top_sets(m, residuals, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
-    """Boolean (draws, d) top-k membership of simulated reruns, one matrix per label.
+    """Rank (0 .. top_k - 1, or top_k when outside) of every feature in simulated reruns, (draws, d) per label.
 
     A rerun's cross products differ, to first order, by ``sum_i xi_i s_i`` with
     independent standard-normal ``xi_i`` (a Gaussian multiplier bootstrap of
@@ -180,19 +181,20 @@ def _simulated_top_sets(m, residuals, candidates, num_features, method, top_k, r
         grams = m.gram[selections[:, :, None], selections[:, None, :]]
         coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
         order = np.argsort(-np.abs(coef), axis=1, kind="stable")[:, :top_k]
-        membership = np.zeros((draws, d), dtype=bool)
-        np.put_along_axis(membership, np.take_along_axis(selections, order, axis=1), True, axis=1)
-        out.append(membership)
+        ranks = np.full((draws, d), top_k, dtype=np.intp)
+        np.put_along_axis(ranks, np.take_along_axis(selections, order, axis=1), np.arange(order.shape[1]), axis=1)
+        out.append(ranks)
     return out
 
 
 def _bootstrap_top_sets(Z, Y, weights, rng, resamples, top_k, fit_options) -> list[np.ndarray]:
-    """Top-k membership of exact refits on Poisson(1) bootstrap reweightings."""
+    """Ranks (as in :func:`_simulated_top_sets`) in exact refits on Poisson(1) bootstrap reweightings."""
     counts = rng.poisson(1.0, size=(resamples, len(weights)))
-    out = [np.zeros((resamples, Z.shape[1]), dtype=bool) for _ in range(Y.shape[1])]
+    out = [np.full((resamples, Z.shape[1]), top_k, dtype=np.intp) for _ in range(Y.shape[1])]
     for r, draw in enumerate(counts):  # loops over refits, each a full vectorized fit
         for label, refit in enumerate(fit_surrogates(Z, Y, weights * draw, **fit_options)):
-            out[label][r, [i for i, _ in refit.coefficients[:top_k]]] = True
+            top = [i for i, _ in refit.coefficients[:top_k]]
+            out[label][r, top] = np.arange(len(top))
     return out
 
 
@@ -229,7 +231,7 @@ def assess_quality(
             else _coefficient_std(moments, fits, residuals, effective_n)
         )
         if not len(candidates):
-            sets = [np.zeros((2, Z.shape[1]), dtype=bool) for _ in fits]
+            sets = [np.full((2, Z.shape[1]), top_k, dtype=np.intp) for _ in fits]
         elif stability_resamples:
             options = dict(
                 num_features=num_features, feature_selection=feature_selection,
@@ -243,15 +245,30 @@ def assess_quality(
     return QualityFigures(
         heldout_score=heldout,
         coefficient_std=std,
-        stability=[pairwise_jaccard(s) for s in sets],
-        top_share=[s.mean(axis=0) for s in sets],
+        stability=[pairwise_jaccard(ranks < top_k) for ranks in sets],
+        top_share=[np.stack([(ranks < k).mean(axis=0) for k in range(1, top_k + 1)]) for ranks in sets],
+        agreement=[[pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)] for ranks in sets],
         top_k=top_k,
     )
 
 
-def unresolved_features(figures: QualityFigures, label_position: int) -> np.ndarray:
-    """Features whose membership in the top k is uncertain, most often in the top k first."""
-    share = figures.top_share[label_position]
+def unresolved_ranks(figures: QualityFigures, label_position: int) -> tuple[np.ndarray, int, int]:
+    """Features whose rank within the top k is not settled, and the ranks (1-based) they compete for.
+
+    A feature is unresolved when, for some ``k <= top_k``, it is in the top
+    ``k`` of some simulated reruns but not of most (``UNRESOLVED_RANGE``).
+    Returns ``(features, first_rank, last_rank)``, features most often near
+    the top first; no features when every rank is settled.
+    """
+    shares = figures.top_share[label_position]  # (top_k, d)
     low, high = UNRESOLVED_RANGE
-    uncertain = np.flatnonzero((share > low) & (share < high))
-    return uncertain[np.argsort(-share[uncertain], kind="stable")]
+    uncertain_at = (shares > low) & (shares < high)
+    features = np.flatnonzero(uncertain_at.any(axis=0))
+    if not len(features):
+        return features, 0, 0
+    boundaries = np.flatnonzero(uncertain_at.any(axis=1))  # k - 1 for each unsettled boundary
+    settled_above = [int(np.count_nonzero(shares[k] >= high)) for k in boundaries]
+    first = min(settled_above) + 1
+    last = max(first + len(features) - 1, int(boundaries.max()) + 1)
+    order = np.argsort(-shares.sum(axis=0)[features], kind="stable")
+    return features[order], first, last
