@@ -365,7 +365,7 @@ def deletion_curve(
     ...     return np.column_stack([1 - p, p])
     >>> explainer = TabularExplainer(X, random_state=0)
     >>> row = np.array([1.5, 1.0, 0.2, -0.3])
-    >>> exp = explainer.explain(row, predict, num_samples=500)
+    >>> exp = explainer.explain(row, predict, num_features=2, num_samples=500)
     >>> curve = deletion_curve(explainer, row, predict, exp, random_state=0)
     >>> curve.fractions
     [0.0, 0.25, 0.5, 0.75, 1.0]
