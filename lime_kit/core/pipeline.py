@@ -123,7 +123,7 @@ def _label_checks(outputs: np.ndarray, options: ExplainOptions) -> tuple[tuple[i
 
 def _is_settled(figures: QualityFigures, options: ExplainOptions) -> bool:
     """Reruns would agree on the top 1, 2, ..., k features (k = 5) at least ``target_stability`` of the time."""
-    agree = min(min(per_k) for per_k in figures.agreement) >= options.target_stability
+    agree = min(min(per_k, default=0.0) for per_k in figures.agreement) >= options.target_stability
     return agree and all(len(unresolved_ranks(figures, i)[0]) == 0 for i in range(len(figures.stability)))
 
 
@@ -174,11 +174,12 @@ def explain_instance(
                 effective_n=effective_n,
                 stability_resamples=options.stability_resamples,
                 constant_features=sampler.constant_features,
+                rank_agreement=options.num_samples is None,
             )
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
-        settled = _is_settled(figures, options)
+        settled = options.num_samples is None and _is_settled(figures, options)
         # Two settled rounds in a row: one estimate can look settled by chance near a tie.
-        if options.num_samples is None and settled and settled_before:
+        if settled and settled_before:
             break
         settled_before = settled
     prediction = {label: float(samples.outputs[0, label]) for label in chosen}

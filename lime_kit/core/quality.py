@@ -54,7 +54,7 @@ class QualityFigures:
     stability: list[float]
     top_share: list[np.ndarray]  # (top_k, d): row k-1, share of simulated reruns with the feature in the top k
     top_k: int
-    agreement: list[list[float]]  # per label, mean pairwise top-k Jaccard of the reruns for k = 1..top_k
+    agreement: list[list[float]]  # per label, mean pairwise top-k Jaccard of reruns for k = 1..top_k (if asked)
 
 
 def top_k_jaccard(a: list, b: list, k: int) -> float:
@@ -76,57 +76,61 @@ def pairwise_jaccard(membership: np.ndarray) -> float:
     inter = counts @ counts.T
     sizes = counts.sum(axis=1)
     union = sizes[:, None] + sizes[None, :] - inter
-    pairs = np.triu_indices(len(membership), k=1)
-    ratio = np.divide(inter[pairs], union[pairs], out=np.ones(len(pairs[0])), where=union[pairs] > 0)
-    return float(ratio.mean()) if len(ratio) else 1.0
+    ratio = np.divide(inter, union, out=np.ones_like(inter), where=union > 0)
+    rows = len(membership)
+    return float((ratio.sum() - np.trace(ratio)) / (rows * (rows - 1))) if rows > 1 else 1.0
 
 
-def _complement_moments(m: Moments, fold: int):
-    """Centred gram, cross products and mean shifts of all rows outside ``fold``."""
-    weight = m.weight_sum - m.fold_weight[fold]
-    z_sum, y_sum = -m.fold_z_sum[fold], -m.fold_y_sum[fold]  # the full centred sums are zero
-    gram = m.gram - m.fold_gram[fold] - np.outer(z_sum, z_sum) / weight
-    cross = m.cross - m.fold_cross[fold] - np.outer(z_sum, y_sum) / weight
-    return gram, cross, z_sum / weight, y_sum / weight
+def _complement_moments(m: Moments):
+    """Centred grams (K, d, d), cross products (K, d, L) and mean shifts of all rows outside each fold."""
+    weight = (m.weight_sum - m.fold_weight)[:, None, None]
+    z_sum, y_sum = -m.fold_z_sum, -m.fold_y_sum  # the full centred sums are zero
+    grams = m.gram - m.fold_gram - z_sum[:, :, None] * z_sum[:, None, :] / weight
+    cross = m.cross - m.fold_cross - z_sum[:, :, None] * y_sum[:, None, :] / weight
+    return grams, cross, z_sum / weight[:, :, 0], y_sum / weight[:, :, 0]
 
 
 def _heldout_scores(Z, Y, weights, m: Moments, candidates, num_features, method, model_regressor) -> list[float]:
-    labels = Y.shape[1]
+    """Cross-fitted weighted R^2: every fold is predicted by a surrogate selected and fitted without it."""
+    folds, labels = len(m.fold_bounds) - 1, Y.shape[1]
+    grams, cross, z_shift, y_shift = _complement_moments(m)
+    # One selection problem per (fold, label), solved together.
+    problem_grams = np.repeat(grams, labels, axis=0)
+    problem_cross = cross.transpose(0, 2, 1).reshape(folds * labels, -1)
+    train = Z.shape[0] - int(np.diff(m.fold_bounds).mean())
+    selections = select_features(problem_grams, problem_cross, candidates, num_features, method, train, m.instance_z)
     residual_ss = np.zeros(labels)
-    folds = len(m.fold_bounds) - 1
-    for fold in range(folds):  # loops over folds (a handful), vectorized over rows
-        rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
-        gram, cross, z_shift, y_shift = _complement_moments(m, fold)
-        train = Z.shape[0] - (rows.stop - rows.start)
-        selections = select_features(gram, cross.T, candidates, num_features, method, train, m.instance_z)
-        for label, selected in enumerate(selections):
-            if model_regressor is not None and len(selected):
-                keep = np.ones(Z.shape[0], dtype=bool)
-                keep[rows] = False
-                fit = fit_surrogates(
-                    Z[keep], Y[keep][:, [label]], weights[keep], len(selected), "none", model_regressor,
-                )[0]
-                fitted = dict(fit.coefficients)
-                coef = np.array([fitted.get(int(j), 0.0) for j in selected])
-                predicted = fit.intercept + Z[rows][:, selected] @ coef
-                residual_ss[label] += weights[rows] @ (Y[rows, label] - predicted) ** 2
-                continue
-            coef = ridge_solve(gram[np.ix_(selected, selected)], cross[selected, label], RIDGE_ALPHA)
-            # Root-weighted residuals on the fold, from the centred samples and the subset's mean shift.
-            residual = (
-                m.scaled_Y[rows, label]
-                - m.scaled_Z[rows][:, selected] @ coef
-                - m.root_w[rows, 0] * (y_shift[label] - z_shift[selected] @ coef)
-            )
-            residual_ss[label] += residual @ residual
+    coef = np.zeros((folds, Z.shape[1], labels), dtype=np.float32)  # dense: one product per fold below
+    for problem, selected in enumerate(selections):  # loops over folds x labels (a handful)
+        fold, label = divmod(problem, labels)
+        if model_regressor is not None and len(selected):
+            rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
+            keep = np.ones(Z.shape[0], dtype=bool)
+            keep[rows] = False
+            fit = fit_surrogates(Z[keep], Y[keep][:, [label]], weights[keep], len(selected), "none", model_regressor)[0]
+            predicted = fit.intercept + Z[rows][:, [i for i, _ in fit.coefficients]] @ [w for _, w in fit.coefficients]
+            residual_ss[label] += weights[rows] @ (Y[rows, label] - predicted) ** 2
+            continue
+        gram = problem_grams[problem]
+        coef[fold, selected, label] = ridge_solve(gram[np.ix_(selected, selected)], cross[fold, selected, label], RIDGE_ALPHA)
+    if model_regressor is None:
+        for fold in range(folds):  # root-weighted residuals on each fold, with the subset's mean shift
+            rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
+            shift = y_shift[fold] - z_shift[fold] @ coef[fold]
+            residual = m.scaled_Y[rows] - m.scaled_Z[rows] @ coef[fold] - m.root_w[rows] * shift.astype(np.float32)
+            residual_ss += np.einsum("ij,ij->j", residual, residual, dtype=np.float64)
     return [float(1.0 - rss / total) if total > 0 else 1.0 for rss, total in zip(residual_ss, m.total)]
 
 
-def _sandwich(m: Moments, columns: np.ndarray, label_residuals: np.ndarray, alpha: float, effective_n: float):
-    """Robust covariance of the ridge weights on ``columns``; residuals are root-weighted, shape (n,)."""
+def _score_meat(m: Moments, columns: np.ndarray, label_residuals: np.ndarray) -> np.ndarray:
+    """``sum_i s_i s_i'`` of the sample scores on ``columns``; residuals are root-weighted, shape (n,)."""
+    scores = (m.scaled_Z if len(columns) == m.scaled_Z.shape[1] else m.scaled_Z[:, columns]) * label_residuals[:, None]
+    return (scores.T @ scores).astype(np.float64)
+
+
+def _sandwich(m: Moments, columns: np.ndarray, meat: np.ndarray, alpha: float, effective_n: float):
+    """Robust covariance of the ridge weights on ``columns`` given their score ``meat``."""
     k = len(columns)
-    scores = m.scaled_Z[:, columns] * label_residuals[:, None]
-    meat = scores.T.astype(np.float64) @ scores
     bread = np.linalg.inv(m.gram[np.ix_(columns, columns)] + alpha * np.eye(k))
     # Small-sample correction on the kernel's effective sample size (HC1 with n_eff).
     correction = effective_n / (effective_n - k - 1) if effective_n > k + 1 else np.inf
@@ -143,23 +147,32 @@ def _fit_residuals(m: Moments, fits: list[SurrogateFit]) -> np.ndarray:
     return residuals
 
 
-def _coefficient_std(m: Moments, fits: list[SurrogateFit], residuals: np.ndarray, effective_n: float) -> list[list[float]]:
+def _coefficient_std(m, fits, residuals, effective_n, candidate_meats, position) -> list[list[float]]:
+    """Standard errors of each label's reported weights (the sandwich's diagonal)."""
     out = []
     for label, fit in enumerate(fits):
         if fit.selected is None or not len(fit.selected):
             out.append([])
             continue
-        covariance = _sandwich(m, fit.selected, residuals[:, label], RIDGE_ALPHA, effective_n)
+        meat = candidate_meats[label]
+        if meat is not None:  # the candidates' meat holds the selected features' as a sub-block
+            meat = meat[np.ix_(position[fit.selected], position[fit.selected])]
+        else:
+            meat = _score_meat(m, fit.selected, residuals[:, label])
+        covariance = _sandwich(m, fit.selected, meat, RIDGE_ALPHA, effective_n)
         out.append(np.sqrt(np.maximum(np.diag(covariance), 0.0)).tolist())
     return out
 
 
-def _simulated_top_sets(m, residuals, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
+def _simulated_top_sets(
+    m, residuals, candidates, num_features, method, top_k, rng, draws, effective_n, candidate_meats
+) -> list[np.ndarray]:
     """Rank (0 .. top_k - 1, or top_k when outside) of every feature in simulated reruns, (draws, d) per label.
 
     A rerun's cross products differ, to first order, by ``sum_i xi_i s_i`` with
     independent standard-normal ``xi_i`` (a Gaussian multiplier bootstrap of
-    the sample scores ``s_i``), drawn here as one (d, n) x (n, draws) product.
+    the sample scores ``s_i``): through the scores' covariance when there are
+    fewer candidates than draws, otherwise as one (d, n) x (n, draws) product.
     The scores use the reported surrogate's residuals: for the selected
     features that is the exact first-order fluctuation of their weights,
     including what the omitted features add to it.
@@ -167,12 +180,17 @@ def _simulated_top_sets(m, residuals, candidates, num_features, method, top_k, r
     d, labels = m.gram.shape[0], m.cross.shape[1]
     # The lasso path is not vectorized over draws; forward selection stands in for it here.
     draw_method = "forward_selection" if resolve_method(method, num_features) == "lasso_path" else method
-    scaled_c = m.scaled_Z if len(candidates) == d else m.scaled_Z[:, candidates]
     correction = effective_n / (effective_n - len(candidates) - 1) if effective_n > len(candidates) + 1 else 1.0
-    multipliers = rng.standard_normal((len(m.root_w), draws), dtype=np.float32)
     out = []
     for label in range(labels):  # loops over explained labels
-        noise = (scaled_c.T @ (multipliers * residuals[:, label : label + 1])).T * np.sqrt(correction)
+        meat = candidate_meats[label]
+        if meat is not None:
+            values, vectors = np.linalg.eigh(meat * correction)
+            noise = (rng.standard_normal((draws, len(candidates))) * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+        else:
+            scaled_c = m.scaled_Z if len(candidates) == d else m.scaled_Z[:, candidates]
+            multipliers = rng.standard_normal((len(m.root_w), draws), dtype=np.float32)
+            noise = (scaled_c.T @ (multipliers * residuals[:, label : label + 1])).T * np.sqrt(correction)
         cross = np.zeros((draws, d))
         cross[:, candidates] = m.cross[candidates, label] + noise
         selections = np.array(
@@ -214,21 +232,28 @@ def assess_quality(
     stability_resamples: int = 0,
     constant_features: np.ndarray | None = None,
     top_k: int = 5,
+    rank_agreement: bool = False,
 ) -> QualityFigures:
     """Held-out R^2, weight standard errors and the stability estimate of each label's fit.
 
     ``stability_resamples > 0`` replaces the simulated reruns by that many
     exact refits on Poisson(1) bootstrap reweightings (slower, exact
-    selection, the same figure).
+    selection, the same figure). ``rank_agreement`` also computes the rerun
+    agreement on the top 1, 2, ..., k features (what ``"auto"`` stops on).
     """
     top_k = max(1, min(top_k, num_features))
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         heldout = _heldout_scores(Z, Y, weights, moments, candidates, num_features, feature_selection, model_regressor)
         residuals = _fit_residuals(moments, fits)
+        # With few candidates, one score covariance serves the standard errors and the rerun draws.
+        small = 0 < len(candidates) <= STABILITY_DRAWS and not stability_resamples
+        meats = [_score_meat(moments, candidates, residuals[:, label]) if small else None for label in range(len(fits))]
+        position = np.full(Z.shape[1], -1)
+        position[candidates] = np.arange(len(candidates))
         std = (
             [[float("nan")] * len(fit.coefficients) for fit in fits]
             if model_regressor is not None
-            else _coefficient_std(moments, fits, residuals, effective_n)
+            else _coefficient_std(moments, fits, residuals, effective_n, meats, position)
         )
         if not len(candidates):
             sets = [np.full((2, Z.shape[1]), top_k, dtype=np.intp) for _ in fits]
@@ -240,14 +265,15 @@ def assess_quality(
             sets = _bootstrap_top_sets(Z, Y, weights, rng, stability_resamples, top_k, options)
         else:
             sets = _simulated_top_sets(
-                moments, residuals, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS, effective_n
+                moments, residuals, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS,
+                effective_n, meats,
             )
     return QualityFigures(
         heldout_score=heldout,
         coefficient_std=std,
         stability=[pairwise_jaccard(ranks < top_k) for ranks in sets],
         top_share=[np.stack([(ranks < k).mean(axis=0) for k in range(1, top_k + 1)]) for ranks in sets],
-        agreement=[[pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)] for ranks in sets],
+        agreement=[[pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)] for ranks in sets] if rank_agreement else [],
         top_k=top_k,
     )
 

@@ -12,6 +12,8 @@ small ``k x k`` systems, batched over labels (and over simulated reruns).
 from __future__ import annotations
 
 import inspect
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,9 +148,10 @@ def forward_select(gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, 
 
     Parameters
     ----------
-    gram : ndarray of shape (d, d)
+    gram : ndarray of shape (d, d) or (R, d, d)
+        Shared by all problems, or one per problem.
     cross : ndarray of shape (R, d)
-        One row per problem (a label, or a simulated rerun); all share ``gram``.
+        One row per problem (a label, a fold, or a simulated rerun).
     candidates : ndarray of int
     num_features : int
 
@@ -163,19 +166,22 @@ def forward_select(gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, 
     """
     problems = cross.shape[0]
     steps = min(num_features, len(candidates))
-    g = gram[np.ix_(candidates, candidates)] + FORWARD_ALPHA * np.eye(len(candidates))
+    stacked = gram.ndim == 3
+    g = (gram[:, candidates][:, :, candidates] if stacked else gram[np.ix_(candidates, candidates)][None])
+    g = g + FORWARD_ALPHA * np.eye(len(candidates))
     c = cross[:, candidates]
-    diag = np.diag(g)
+    diag = np.diagonal(g, axis1=1, axis2=2)
     chosen = np.zeros((problems, steps), dtype=np.intp)
     taken = np.zeros((problems, len(candidates)), dtype=bool)
     rows = np.arange(problems)
+    which = rows if stacked else np.zeros(problems, dtype=np.intp)  # each problem's gram
     for step in range(steps):  # loops over selection steps (<= num_features), vectorized over problems
         if step == 0:
             gain = c**2 / diag
         else:
             sel = chosen[:, :step]
-            g_ss = g[sel[:, :, None], sel[:, None, :]]  # (R, s, s)
-            g_sj = g[sel]  # (R, s, d)
+            g_ss = g[which[:, None, None], sel[:, :, None], sel[:, None, :]]  # (R, s, s)
+            g_sj = g[which[:, None], sel]  # (R, s, d)
             solved = np.linalg.solve(g_ss, np.concatenate([c[rows[:, None], sel][..., None], g_sj], axis=2))
             b_s, a = solved[..., 0], solved[..., 1:]
             numerator = c - np.einsum("rsj,rs->rj", g_sj, b_s)
@@ -218,6 +224,8 @@ def select_features(
 ) -> list[np.ndarray]:
     """Return, per row of ``cross`` (shape (R, d)), the indices of the selected features.
 
+    ``gram`` is shared (d, d) or one per row of ``cross`` (R, d, d).
+
     ``highest_weights`` ranks by ``|weight|``. (lime ranks by ``|weight x
     instance_z|``; on standardized continuous features that gave no stability
     gain here and a lower held-out R^2, so ``instance_z`` is accepted but
@@ -228,14 +236,18 @@ def select_features(
     if method == "none" or num_features >= len(candidates):
         return [candidates] * problems
     if method == "highest_weights":
-        sub = gram[np.ix_(candidates, candidates)]
-        coef = ridge_solve(sub, cross[:, candidates].T, HIGHEST_WEIGHTS_ALPHA)
+        if gram.ndim == 3:
+            sub = gram[:, candidates][:, :, candidates]
+            coef = ridge_solve(sub, cross[:, candidates, None], HIGHEST_WEIGHTS_ALPHA)[..., 0].T
+        else:
+            coef = ridge_solve(gram[np.ix_(candidates, candidates)], cross[:, candidates].T, HIGHEST_WEIGHTS_ALPHA)
         order = np.argsort(-np.abs(coef), axis=0, kind="stable")[:num_features]
         return list(candidates[order.T])
     if method == "forward_selection":
         return list(forward_select(gram, cross, candidates, num_features))
     if method == "lasso_path":
-        return [_select_lasso_path(gram, cross[r], candidates, num_features, n_samples) for r in range(problems)]
+        grams = gram if gram.ndim == 3 else [gram] * problems
+        return [_select_lasso_path(grams[r], cross[r], candidates, num_features, n_samples) for r in range(problems)]
     raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {method!r}")
 
 
@@ -288,21 +300,31 @@ def _user_model_fit(model_regressor, Z, y, weights, selected) -> SurrogateFit:
     return SurrogateFit(pairs, intercept, local_pred, score, ordered)
 
 
+@contextmanager
 def single_threaded_blas():
-    """Limit BLAS to one thread for the surrogate's small products.
+    """Limit BLAS to one thread for the surrogate's small products (re-entrant, cheap when nested).
 
     On small machines a multi-threaded BLAS spends more on waking and
     contending threads than it saves on these (n x d) products: the same fit
     was seen to swing from 3 ms to 250 ms when another process held a core.
     """
     global _BLAS_CONTROLLER
+    if getattr(_BLAS_STATE, "limited", False):
+        yield
+        return
     if _BLAS_CONTROLLER is None:
         from threadpoolctl import ThreadpoolController
 
         _BLAS_CONTROLLER = ThreadpoolController()
-    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+    with _BLAS_CONTROLLER.limit(limits=1, user_api="blas"):
+        _BLAS_STATE.limited = True
+        try:
+            yield
+        finally:
+            _BLAS_STATE.limited = False
 
 
+_BLAS_STATE = threading.local()
 _BLAS_CONTROLLER = None
 
 

@@ -189,7 +189,7 @@ def choose_labels(first_row: np.ndarray, mode: str, labels, top_labels, class_na
 def probability_warning(outputs: np.ndarray) -> str | None:
     """A plain-words warning when a classifier's outputs are not probabilities (e.g. logits)."""
     sums = outputs.sum(axis=1)
-    if np.allclose(sums, 1.0, atol=1e-3) and outputs.min() >= -1e-6:
+    if np.abs(sums - 1.0).max() <= 1e-3 and outputs.min() >= -1e-6:
         return None
     return (
         f"predict_fn's rows do not look like probabilities (they sum to {sums.min():.3g}..{sums.max():.3g}"
