@@ -97,7 +97,7 @@ class LabelRequest:
         self.lime_order_reversed = lime_order_reversed
 
 
-def resolve_label_request(labels, top_labels, mode: str, count_outputs: Callable[[], int]) -> LabelRequest:
+def resolve_label_request(labels, top_labels, mode: str) -> LabelRequest:
     """Turn lime's ``labels=(1,)`` / ``top_labels`` into lime_kit arguments.
 
     Parameters
@@ -106,19 +106,16 @@ def resolve_label_request(labels, top_labels, mode: str, count_outputs: Callable
         lime's default is ``(1,)``: the second column of the model output.
     top_labels : int or None
         Used when truthy, as in lime; more than the number of classes means
-        all of them.
+        all of them (lime_kit clamps it the same way).
     mode : {"classification", "regression"}
         Regression ignores both, as lime does.
-    count_outputs : callable
-        Returns the number of model outputs; called only when
-        ``top_labels`` might exceed it.
 
     Examples
     --------
-    >>> request = resolve_label_request((1,), 5, "classification", lambda: 3)
+    >>> request = resolve_label_request((1,), 5, "classification")
     >>> request.labels, request.top_labels
-    (None, 3)
-    >>> resolve_label_request((1,), None, "classification", lambda: 3).labels
+    (None, 5)
+    >>> resolve_label_request((1,), None, "classification").labels
     (1,)
     """
     if mode == "regression":
@@ -126,8 +123,7 @@ def resolve_label_request(labels, top_labels, mode: str, count_outputs: Callable
     if top_labels:
         if not isinstance(top_labels, numbers.Integral) or top_labels < 1:
             raise ValueError(f"top_labels must be a positive integer or None, got {top_labels!r}")
-        top = int(top_labels) if top_labels == 1 else min(int(top_labels), count_outputs())
-        return LabelRequest(None, top, True)
+        return LabelRequest(None, int(top_labels), True)
     if isinstance(labels, numbers.Integral):
         labels = (labels,)
     try:

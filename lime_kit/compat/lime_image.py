@@ -126,9 +126,7 @@ class LimeImageExplainer:
             image = np.repeat(image[:, :, None], 3, axis=2)  # lime explains grayscale images as RGB
         if segmentation_fn is None:
             segmentation_fn = "quickshift" if random_seed is None else make_segmenter("quickshift", random_seed=int(random_seed))
-        request = resolve_label_request(
-            labels, top_labels, "classification", lambda: np.asarray(classifier_fn(image[None].copy())).shape[-1]
-        )
+        request = resolve_label_request(labels, top_labels, "classification")
         explanation = self.explainer.explain(
             image,
             classifier_fn,

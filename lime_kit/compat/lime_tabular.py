@@ -191,12 +191,6 @@ class LimeTabularExplainer:
     def class_names(self):
         return self.explainer.class_names
 
-    def _count_outputs(self, data_row, predict_fn) -> int:
-        """Number of model outputs, from one call on the instance alone (needed to clamp ``top_labels``)."""
-        schema = self.explainer.schema
-        outputs = np.asarray(predict_fn(schema.decode(schema.encode_instance(data_row)[None, :])))
-        return int(outputs.shape[-1]) if outputs.ndim == 2 else 1
-
     def explain_instance(
         self,
         data_row,
@@ -228,7 +222,7 @@ class LimeTabularExplainer:
         -------
         lime_kit.compat.explanation.Explanation
         """
-        request = resolve_label_request(labels, top_labels, self.mode, lambda: self._count_outputs(data_row, predict_fn))
+        request = resolve_label_request(labels, top_labels, self.mode)
         model = OutputRange(predict_fn) if self.mode == "regression" else predict_fn
         explanation = self.explainer.explain(
             data_row,

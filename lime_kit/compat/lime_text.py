@@ -162,9 +162,7 @@ class LimeTextExplainer:
         lime_kit.compat.explanation.TextExplanation
             ``as_list(label, positions=True)`` gives ``word_start1-start2``.
         """
-        request = resolve_label_request(
-            labels, top_labels, "classification", lambda: len(classifier_fn([text_instance])[0])
-        )
+        request = resolve_label_request(labels, top_labels, "classification")
         explanation = self.explainer.explain(
             text_instance,
             classifier_fn,

@@ -83,42 +83,71 @@ def pairwise_jaccard(membership: np.ndarray) -> float:
 
 def _complement_moments(m: Moments):
     """Centred grams (K, d, d), cross products (K, d, L) and mean shifts of all rows outside each fold."""
-    weight = (m.weight_sum - m.fold_weight)[:, None, None]
+    weight = (m.weight_sum - m.fold_weight)[:, None]
     z_sum, y_sum = -m.fold_z_sum, -m.fold_y_sum  # the full centred sums are zero
-    grams = m.gram - m.fold_gram - z_sum[:, :, None] * z_sum[:, None, :] / weight
-    cross = m.cross - m.fold_cross - z_sum[:, :, None] * y_sum[:, None, :] / weight
-    return grams, cross, z_sum / weight[:, :, 0], y_sum / weight[:, :, 0]
+    z_shift, y_shift = z_sum / weight, y_sum / weight
+    grams = np.subtract(m.gram, m.fold_gram)
+    grams -= z_shift[:, :, None] * z_sum[:, None, :]
+    cross = m.cross - m.fold_cross - z_shift[:, :, None] * y_sum[:, None, :]
+    return grams, cross, z_shift, y_shift
 
 
 def _heldout_scores(Z, Y, weights, m: Moments, candidates, num_features, method, model_regressor) -> list[float]:
-    """Cross-fitted weighted R^2: every fold is predicted by a surrogate selected and fitted without it."""
-    folds, labels = len(m.fold_bounds) - 1, Y.shape[1]
+    """Cross-fitted weighted R^2: every fold is predicted by a surrogate selected and fitted without it.
+
+    Each fold's residual sum of squares comes from the fold's own moments
+    (``T - 2 b'c + b'G b`` plus the terms of the subset's mean shift), so no
+    pass over the samples is needed after :func:`weighted_moments`.
+    """
+    folds, labels, d = len(m.fold_bounds) - 1, Y.shape[1], Z.shape[1]
     grams, cross, z_shift, y_shift = _complement_moments(m)
     # One selection problem per (fold, label), solved together.
-    problem_grams = np.repeat(grams, labels, axis=0)
-    problem_cross = cross.transpose(0, 2, 1).reshape(folds * labels, -1)
+    problem_grams = grams if labels == 1 else np.repeat(grams, labels, axis=0)
+    problem_cross = cross.transpose(0, 2, 1).reshape(folds * labels, d)
     train = Z.shape[0] - int(np.diff(m.fold_bounds).mean())
     selections = select_features(problem_grams, problem_cross, candidates, num_features, method, train, m.instance_z)
+    if model_regressor is not None:
+        return _heldout_user_model(Z, Y, weights, m, selections, model_regressor)
+    fold_of, label_of = np.divmod(np.arange(folds * labels), labels)
+    coef = np.zeros((folds * labels, d))
+    lengths = {len(selected) for selected in selections}
+    if len(lengths) == 1 and lengths != {0}:
+        chosen = np.array(selections)  # (P, k)
+        sub = problem_grams[np.arange(len(chosen))[:, None, None], chosen[:, :, None], chosen[:, None, :]]
+        solved = ridge_solve(sub, np.take_along_axis(problem_cross, chosen, axis=1)[..., None], RIDGE_ALPHA)
+        np.put_along_axis(coef, chosen, solved[..., 0], axis=1)
+    else:  # lasso paths may keep different numbers of features
+        for problem, selected in enumerate(selections):
+            if len(selected):
+                sub = problem_grams[problem][np.ix_(selected, selected)]
+                coef[problem, selected] = ridge_solve(sub, problem_cross[problem, selected], RIDGE_ALPHA)
+    shift = y_shift[fold_of, label_of] - np.einsum("pd,pd->p", z_shift[fold_of], coef)
+    residual_ss = (
+        m.fold_yy[fold_of, label_of]
+        - 2 * np.einsum("pd,pd->p", coef, m.fold_cross[fold_of, :, label_of])
+        + np.einsum("pd,pde,pe->p", coef, m.fold_gram[fold_of], coef)
+        - 2 * shift * (m.fold_y_sum[fold_of, label_of] - np.einsum("pd,pd->p", coef, m.fold_z_sum[fold_of]))
+        + shift**2 * m.fold_weight[fold_of]
+    )
+    per_label = np.bincount(label_of, np.maximum(residual_ss, 0.0), minlength=labels)
+    return [float(1.0 - rss / total) if total > 0 else 1.0 for rss, total in zip(per_label, m.total)]
+
+
+def _heldout_user_model(Z, Y, weights, m: Moments, selections, model_regressor) -> list[float]:
+    """Cross-fitted R^2 of a user ``model_regressor``: refitted (a clone) on each fold's complement."""
+    labels = Y.shape[1]
     residual_ss = np.zeros(labels)
-    coef = np.zeros((folds, Z.shape[1], labels), dtype=np.float32)  # dense: one product per fold below
     for problem, selected in enumerate(selections):  # loops over folds x labels (a handful)
         fold, label = divmod(problem, labels)
-        if model_regressor is not None and len(selected):
-            rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
-            keep = np.ones(Z.shape[0], dtype=bool)
-            keep[rows] = False
+        rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
+        keep = np.ones(Z.shape[0], dtype=bool)
+        keep[rows] = False
+        if len(selected):
             fit = fit_surrogates(Z[keep], Y[keep][:, [label]], weights[keep], len(selected), "none", model_regressor)[0]
             predicted = fit.intercept + Z[rows][:, [i for i, _ in fit.coefficients]] @ [w for _, w in fit.coefficients]
-            residual_ss[label] += weights[rows] @ (Y[rows, label] - predicted) ** 2
-            continue
-        gram = problem_grams[problem]
-        coef[fold, selected, label] = ridge_solve(gram[np.ix_(selected, selected)], cross[fold, selected, label], RIDGE_ALPHA)
-    if model_regressor is None:
-        for fold in range(folds):  # root-weighted residuals on each fold, with the subset's mean shift
-            rows = slice(m.fold_bounds[fold], m.fold_bounds[fold + 1])
-            shift = y_shift[fold] - z_shift[fold] @ coef[fold]
-            residual = m.scaled_Y[rows] - m.scaled_Z[rows] @ coef[fold] - m.root_w[rows] * shift.astype(np.float32)
-            residual_ss += np.einsum("ij,ij->j", residual, residual, dtype=np.float64)
+        else:
+            predicted = np.average(Y[keep, label], weights=weights[keep])
+        residual_ss[label] += weights[rows] @ (Y[rows, label] - predicted) ** 2
     return [float(1.0 - rss / total) if total > 0 else 1.0 for rss, total in zip(residual_ss, m.total)]
 
 

@@ -167,8 +167,7 @@ def forward_select(gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, 
     problems = cross.shape[0]
     steps = min(num_features, len(candidates))
     stacked = gram.ndim == 3
-    g = (gram[:, candidates][:, :, candidates] if stacked else gram[np.ix_(candidates, candidates)][None])
-    g = g + FORWARD_ALPHA * np.eye(len(candidates))
+    g = _candidate_block(gram if stacked else gram[None], candidates) + FORWARD_ALPHA * np.eye(len(candidates))
     c = cross[:, candidates]
     diag = np.diagonal(g, axis1=1, axis2=2)
     chosen = np.zeros((problems, steps), dtype=np.intp)
@@ -192,6 +191,13 @@ def forward_select(gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, 
         chosen[:, step] = best
         taken[rows, best] = True
     return candidates[chosen]
+
+
+def _candidate_block(grams: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The candidates' rows and columns of stacked grams (R, d, d), without a copy when all are candidates."""
+    if len(candidates) == grams.shape[-1]:
+        return grams
+    return grams[:, candidates][:, :, candidates]
 
 
 def _select_lasso_path(gram: np.ndarray, cross: np.ndarray, candidates: np.ndarray, num_features: int, n_samples: int):
@@ -237,7 +243,7 @@ def select_features(
         return [candidates] * problems
     if method == "highest_weights":
         if gram.ndim == 3:
-            sub = gram[:, candidates][:, :, candidates]
+            sub = _candidate_block(gram, candidates)
             coef = ridge_solve(sub, cross[:, candidates, None], HIGHEST_WEIGHTS_ALPHA)[..., 0].T
         else:
             coef = ridge_solve(gram[np.ix_(candidates, candidates)], cross[:, candidates].T, HIGHEST_WEIGHTS_ALPHA)

@@ -100,9 +100,15 @@ def available_memory_bytes() -> int | None:
         return None
 
 
+#: Requests below this many bytes are never refused (and the OS is not asked).
+SMALL_REQUEST_BYTES = 256 * 2**20
+
+
 def check_memory(num_samples: int, bytes_per_sample: float, what: str = "num_samples") -> None:
     """Refuse a request whose samples alone would not fit in half of the available memory."""
     needed = num_samples * bytes_per_sample
+    if needed < SMALL_REQUEST_BYTES:  # not worth asking the OS
+        return
     available = available_memory_bytes()
     if available is not None and needed > available / 2:
         raise MemoryError(
