@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 #: Modalities whose removal is random (draws from the training data), so each step is averaged over repeats.
-_RANDOM_REMOVAL = frozenset({"tabular"})
 _DEFAULT_REPEATS = 10
 #: With more features than this, curves are evaluated at about this many evenly spaced steps.
 _MAX_STEPS = 50
@@ -116,12 +115,7 @@ def _resolve_label(explanation: Explanation, label) -> int:
     """Return the explained label as a column index; raise if it was not explained."""
     if not isinstance(explanation, Explanation):
         raise TypeError(f"explanation must be a lime_kit Explanation, got {type(explanation).__name__}")
-    if label is None:
-        return int(explanation.labels[0])
-    if isinstance(label, str) and explanation.class_names and label in explanation.class_names:
-        label = explanation.class_names.index(label)
-    explanation.weights(label)  # raises a ValueError that lists the explained labels
-    return int(label)
+    return explanation.resolve_label(label)
 
 
 def _explainer_modality(explainer) -> str | None:
@@ -170,9 +164,9 @@ def _check_count(value, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _repeats_for(explanation: Explanation, repeats) -> int:
+def _repeats_for(sampler, repeats) -> int:
     if repeats is None:
-        return _DEFAULT_REPEATS if explanation.modality in _RANDOM_REMOVAL else 1
+        return _DEFAULT_REPEATS if sampler.random_removal else 1
     return _check_count(repeats, "repeats", 1)
 
 
@@ -245,9 +239,9 @@ def _curve(
     if order not in _ORDERS:
         raise ValueError(f"order must be 'weight' (signed, largest first) or 'absolute' (largest |weight| first), got {order!r}")
     random_orders = _check_count(random_orders, "random_orders", 1)
-    repeats = _repeats_for(explanation, repeats)
     rng = check_random_state(random_state)
     sampler = _removal_sampler(explainer, instance, explanation, sampler_kwargs)
+    repeats = _repeats_for(sampler, repeats)
     n_features = sampler.n_features
     counts = _step_counts(n_features, steps)
 
@@ -484,9 +478,9 @@ def faithfulness_correlation(
             f"the explanation selects {len(pairs)} feature(s) for {explanation.label_name(label)!r}; a correlation "
             "needs at least 2: explain with num_features >= 2"
         )
-    repeats = _repeats_for(explanation, repeats)
     rng = check_random_state(random_state)
     sampler = _removal_sampler(explainer, instance, explanation, sampler_kwargs)
+    repeats = _repeats_for(sampler, repeats)
     features = np.array([index for index, _ in pairs])
     weights = np.array([weight for _, weight in pairs])
     # Row 0 keeps everything; row 1 + i removes features[i] alone.

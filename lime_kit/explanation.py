@@ -149,8 +149,11 @@ class Explanation:
     rounds: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ access
-    def _check_label(self, label) -> int:
-        """Resolve a label given as an explained column index or a class name."""
+    def resolve_label(self, label) -> int:
+        """Return the output column of ``label`` (an explained column index or class name; None: the first).
+
+        Raises a ValueError listing the explained labels when ``label`` was not explained.
+        """
         if label is None:
             return self.labels[0]
         index = label
@@ -177,7 +180,7 @@ class Explanation:
             confidence interval of each weight.
         level : float, default=0.95
         """
-        label = self._check_label(label)
+        label = self.resolve_label(label)
         if intervals:
             bounds = self.confidence_intervals(label, level)
             return [
@@ -195,7 +198,7 @@ class Explanation:
         """
         from scipy.stats import norm
 
-        label = self._check_label(label)
+        label = self.resolve_label(label)
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
         z = float(norm.ppf(0.5 + level / 2))
@@ -208,7 +211,7 @@ class Explanation:
 
     def weights(self, label: int | str | None = None) -> np.ndarray:
         """Return a dense vector of surrogate weights (0 for unselected features)."""
-        label = self._check_label(label)
+        label = self.resolve_label(label)
         dense = np.zeros(len(self.feature_names))
         for index, weight in self.coefficients[label]:
             dense[index] = weight

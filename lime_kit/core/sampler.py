@@ -65,6 +65,9 @@ class InstanceSampler:
         Model inputs for rows of a boolean ``keep`` matrix (n, n_features):
         kept features hold the instance's value, the others are "removed"
         the modality's way. Used by :mod:`lime_kit.evaluation`.
+    random_removal : bool, default=False
+        Whether ``removal_inputs`` draws replacements at random (tabular
+        rows), so that evaluations should average several draws.
     """
 
     draw: Callable[[np.random.Generator, int], Perturbations]
@@ -72,3 +75,4 @@ class InstanceSampler:
     bytes_per_sample: float
     constant_features: np.ndarray | None = field(default=None)
     removal_inputs: Callable[[np.ndarray, np.random.Generator], Any] | None = field(default=None)
+    random_removal: bool = False

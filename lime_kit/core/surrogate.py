@@ -75,7 +75,6 @@ class Moments:
     fold_y_sum: np.ndarray  # (K, L)
     fold_yy: np.ndarray  # (K, L)    sum of w (y - y_mean)^2 per fold
     fold_weight: np.ndarray  # (K,)
-    instance_z: np.ndarray  # (d,) the instance's own row of Z
 
 
 def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: int = 1) -> Moments:
@@ -128,7 +127,6 @@ def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: i
         fold_y_sum=fold_y_sum,
         fold_yy=fold_yy,
         fold_weight=fold_weight,
-        instance_z=np.asarray(Z[0], dtype=np.float64),
     )
 
 
@@ -226,16 +224,14 @@ def select_features(
     num_features: int,
     method: str,
     n_samples: int,
-    instance_z: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Return, per row of ``cross`` (shape (R, d)), the indices of the selected features.
 
     ``gram`` is shared (d, d) or one per row of ``cross`` (R, d, d).
 
-    ``highest_weights`` ranks by ``|weight|``. (lime ranks by ``|weight x
-    instance_z|``; on standardized continuous features that gave no stability
-    gain here and a lower held-out R^2, so ``instance_z`` is accepted but
-    unused by the ranking.)
+    ``highest_weights`` ranks by ``|weight|``. (lime ranks by ``|weight x the
+    instance's value|``; on standardized continuous features that gave no
+    stability gain here and a lower held-out R^2; see the README.)
     """
     problems = cross.shape[0]
     method = resolve_method(method, num_features)
@@ -391,9 +387,7 @@ def fit_surrogates(
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
         m = weighted_moments(Z, Y, weights) if moments is None else moments
         candidates = candidate_features(m, constant_features)
-        selections = select_features(
-            m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0], m.instance_z
-        )
+        selections = select_features(m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0])
         fits = []
         for label, selected in enumerate(selections):
             if model_regressor is not None and len(selected):

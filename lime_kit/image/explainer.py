@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -71,6 +71,16 @@ def _segment_descriptions(segments: np.ndarray) -> list[str]:
     ]
 
 
+class _PreparedImage(NamedTuple):
+    """One image ready for perturbation: its segments, what hidden segments show, the compositor."""
+
+    image: np.ndarray
+    segments: np.ndarray
+    segmentation_used: str
+    hide_used: object
+    compositor: SegmentCompositor
+
+
 class ImageExplainer:
     """Explain image predictions with superpixels switched on and off.
 
@@ -135,21 +145,25 @@ class ImageExplainer:
         self._seed = explainer_seed(random_state)
         self.random_state = random_state
 
+    def _prepare(self, image: np.ndarray, segmentation, hide_color) -> _PreparedImage:
+        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
+        fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
+        return _PreparedImage(image, segments, segmentation_used, hide_used, SegmentCompositor(image, fill, segments))
+
     def instance_sampler(
         self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
     ) -> InstanceSampler:
         """The sampler of one image: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
         ``draw(rng, n)`` hides random sets of segments; ``removal_inputs(keep, rng)``
-        builds the images in which only the kept segments show. The segment
-        map, segmentation name and fill are attached as ``segments``,
-        ``segmentation_used`` and ``hide_used``.
+        builds the images in which only the kept segments show.
         """
         image = check_image(image)
-        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
-        fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
-        compositor = SegmentCompositor(image, fill, segments)
-        n_segments = int(segments.max()) + 1
+        return self._sampler_for(self._prepare(image, segmentation, hide_color), batch_size, reuse_batch_buffer)
+
+    def _sampler_for(self, prepared: _PreparedImage, batch_size: int | None, reuse_batch_buffer: bool) -> InstanceSampler:
+        image, compositor = prepared.image, prepared.compositor
+        n_segments = int(prepared.segments.max()) + 1
         batch = default_batch_size(image) if batch_size is None else int(batch_size)
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
@@ -165,15 +179,12 @@ class ImageExplainer:
                 ),
             )
 
-        sampler = InstanceSampler(
+        return InstanceSampler(
             draw=draw,
             n_features=n_segments,
-            bytes_per_sample=9.0 * n_segments + 16,
+            bytes_per_sample=9.0 * n_segments + 16,  # mask (bool), Z and its centred copy (float32)
             removal_inputs=lambda keep, rng: compositor.compose(np.asarray(keep, dtype=bool)),
         )
-        sampler.image, sampler.segments = image, segments
-        sampler.segmentation_used, sampler.hide_used = segmentation_used, hide_used
-        return sampler
 
     def explain(
         self,
@@ -264,8 +275,9 @@ class ImageExplainer:
             batch_size=batch_size,
             stability_resamples=stability_resamples,
         )
-        sampler = self.instance_sampler(image, segmentation, hide_color, batch_size, reuse_batch_buffer)
-        descriptions = _segment_descriptions(sampler.segments)
+        prepared = self._prepare(image, segmentation, hide_color)
+        sampler = self._sampler_for(prepared, batch_size, reuse_batch_buffer)
+        descriptions = _segment_descriptions(prepared.segments)
         context = ExplanationContext(
             modality="image",
             feature_names=[f"segment {k}" for k in range(len(descriptions))],
@@ -273,9 +285,9 @@ class ImageExplainer:
             instance={"shape": list(image.shape), "dtype": str(image.dtype)},
             payload={
                 "image": image.copy(),
-                "segments": sampler.segments,
-                "segmentation": sampler.segmentation_used,
-                "hide_color": sampler.hide_used,
+                "segments": prepared.segments,
+                "segmentation": prepared.segmentation_used,
+                "hide_color": prepared.hide_used,
             },
         )
         return explain_instance(sampler, predict_fn, options, context)

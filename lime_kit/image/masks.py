@@ -52,7 +52,7 @@ def top_segments(
     """
     if positive_only and negative_only:
         raise ValueError("positive_only and negative_only cannot both be True; set one of them, or neither for both signs")
-    pairs = explanation.as_map()[explanation._check_label(label)]
+    pairs = explanation.as_map()[explanation.resolve_label(label)]
     if positive_only:
         pairs = [(k, w) for k, w in pairs if w > 0]
     elif negative_only:

@@ -51,7 +51,7 @@ def plot_weights(
     >>> fig.axes[0].get_xlabel().startswith("effect on the prediction")
     True
     """
-    label = explanation._check_label(label)
+    label = explanation.resolve_label(label)
     pairs = explanation.as_list(label)[:num_features]
     if ax is None:
         from lime_kit.plot.figure import ExplanationFigure

@@ -236,7 +236,7 @@ def tabular_html(explanation: Explanation, label: int | None = None) -> str:
     >>> "Feature values" in tabular_html(exp)
     True
     """
-    labels = explanation.labels if label is None else (explanation._check_label(label),)
+    labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [probabilities_html(explanation)]
     parts += [weights_html(explanation, k) for k in labels]
     parts.append(_feature_values_html(explanation, labels[0]))

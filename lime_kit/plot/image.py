@@ -113,7 +113,7 @@ def plot_boundaries(
     from scipy.ndimage import binary_dilation
     from skimage.segmentation import find_boundaries, mark_boundaries
 
-    label = explanation._check_label(label)
+    label = explanation.resolve_label(label)
     if min_weight is None:
         min_weight = 0.2 * max((abs(w) for _, w in explanation.as_map()[label]), default=0.0)
     rgb, segments = _upscaled(*_payload(explanation))
@@ -147,7 +147,7 @@ def plot_heatmap(explanation: Explanation, label: int | None = None, ax=None, al
     -------
     matplotlib.figure.Figure
     """
-    label = explanation._check_label(label)
+    label = explanation.resolve_label(label)
     rgb, _ = _payload(explanation)
     weights = segment_weight_map(explanation, label)
     limit = float(np.abs(weights).max()) or 1.0
@@ -185,7 +185,7 @@ def plot_top_segments(
     -------
     matplotlib.figure.Figure
     """
-    label = explanation._check_label(label)
+    label = explanation.resolve_label(label)
     rgb, segments = _payload(explanation)
     chosen = top_segments(explanation, label, num_features, positive_only=positive_only)
     keep = np.isin(segments, [k for k, _ in chosen])[..., None]
@@ -212,7 +212,7 @@ def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
     from lime_kit.plot.figure import ExplanationFigure
 
     labels = explanation.labels if labels is None else tuple(np.atleast_1d(labels).tolist())
-    labels = [explanation._check_label(label) for label in labels]
+    labels = [explanation.resolve_label(label) for label in labels]
     rgb, _ = _payload(explanation)
     fig = ExplanationFigure(figsize=(PANEL_INCHES * 3.3, PANEL_INCHES * len(labels)), layout="constrained")
     grid = fig.subplots(len(labels), 3, squeeze=False)
@@ -274,7 +274,7 @@ def image_html(explanation: Explanation, label: int | None = None) -> str:
     """
     from matplotlib import rc_context
 
-    labels = explanation.labels if label is None else (explanation._check_label(label),)
+    labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     with rc_context(_THEME_NEUTRAL):
         panel = figure_png_base64(plot_panel(explanation, labels), transparent=True)
     parts = [probabilities_html(explanation)]

@@ -98,7 +98,7 @@ def text_html(explanation: Explanation, label: int | None = None) -> str:
     >>> "&lt;" in html and "<i>" not in html
     True
     """
-    labels = explanation.labels if label is None else (explanation._check_label(label),)
+    labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [probabilities_html(explanation)]
     for k in labels:
         parts.append(
@@ -224,7 +224,7 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
     from lime_kit.plot.bars import _title
     from lime_kit.plot.figure import ExplanationFigure
 
-    label = explanation._check_label(label)
+    label = explanation.resolve_label(label)
     lines, line_of, column_of = wrap_lines(explanation.instance, width)
     weights = token_weights(explanation, label)
     largest = float(np.abs(weights).max()) or 1.0

@@ -195,6 +195,7 @@ class TabularExplainer:
             bytes_per_sample=16.0 * self.schema.n_features + 16,
             constant_features=self.sampler.constant,
             removal_inputs=removal_inputs,
+            random_removal=True,
         )
 
     def _check_metric(self, metric: str) -> None:

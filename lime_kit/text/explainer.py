@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,6 +23,15 @@ __all__ = ["TextExplainer", "DEFAULT_MASK_STRING"]
 DEFAULT_MASK_STRING = "UNKWORDZ"
 DEFAULT_KERNEL_WIDTH = 25.0  # lime's text default, on cosine distances x 100
 
+
+
+class _Document(NamedTuple):
+    """One document laid out for perturbation: tokens, their features and the byte layout."""
+
+    tokenized: TokenizedText
+    feature_of_token: np.ndarray
+    feature_tokens: list
+    layout: DocumentLayout
 
 
 class TextExplainer:
@@ -123,16 +132,22 @@ class TextExplainer:
             "tokenization": self.tokenization,
         }
 
+    def _document(self, text: str) -> _Document:
+        tokenized = self.tokenize(text)
+        feature_of_token, feature_tokens = feature_index(tokenized.tokens, self.bow)
+        layout = DocumentLayout(tokenized, feature_of_token, len(feature_tokens), None if self.bow else self.mask_string)
+        return _Document(tokenized, feature_of_token, feature_tokens, layout)
+
     def instance_sampler(self, text: str, distance_metric: str = "cosine") -> InstanceSampler:
         """The sampler of one document: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
         ``draw(rng, n)`` removes words (lime's scheme); ``removal_inputs(keep, rng)``
         builds the documents in which only the kept features remain.
         """
-        tokenized = self.tokenize(text)
-        feature_of_token, feature_tokens = feature_index(tokenized.tokens, self.bow)
-        n_features = len(feature_tokens)
-        layout = DocumentLayout(tokenized, feature_of_token, n_features, None if self.bow else self.mask_string)
+        return self._sampler_for(self._document(text), distance_metric)
+
+    def _sampler_for(self, document: _Document, distance_metric: str) -> InstanceSampler:
+        n_features, layout = len(document.feature_tokens), document.layout
         self._distances(np.ones((2, max(n_features, 1)), dtype=bool), distance_metric)  # fail early on a bad metric
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
@@ -143,14 +158,12 @@ class TextExplainer:
                 build_inputs=lambda start, stop: layout.build(active[start:stop]),
             )
 
-        sampler = InstanceSampler(
+        return InstanceSampler(
             draw=draw,
             n_features=n_features,
             bytes_per_sample=9.0 * n_features + 16,  # mask (bool), Z and its centred copy (float32)
             removal_inputs=lambda keep, rng: layout.build(np.asarray(keep, dtype=bool)),
         )
-        sampler.tokenized, sampler.feature_of_token, sampler.feature_tokens = tokenized, feature_of_token, feature_tokens
-        return sampler
 
     def explain(
         self,
@@ -232,12 +245,13 @@ class TextExplainer:
             batch_size=batch_size,
             stability_resamples=stability_resamples,
         )
-        sampler = self.instance_sampler(text, distance_metric)
+        document = self._document(text)
+        sampler = self._sampler_for(document, distance_metric)
         context = ExplanationContext(
             modality="text",
-            feature_names=sampler.feature_tokens,
-            feature_descriptions=self._descriptions(sampler.feature_tokens),
+            feature_names=document.feature_tokens,
+            feature_descriptions=self._descriptions(document.feature_tokens),
             instance=text,
-            payload=self._payload(sampler.tokenized, sampler.feature_of_token),
+            payload=self._payload(document.tokenized, document.feature_of_token),
         )
         return explain_instance(sampler, predict_fn, options, context)

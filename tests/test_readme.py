@@ -1,0 +1,60 @@
+"""The README's Python examples run as written, so they cannot drift from the code."""
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _sections() -> dict[str, list[str]]:
+    """Python code blocks of the README, by the ``## `` section they sit in."""
+    blocks: dict[str, list[str]] = {}
+    for section in re.split(r"^## ", README, flags=re.MULTILINE)[1:]:
+        title = section.splitlines()[0].strip()
+        blocks[title] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    return blocks
+
+
+SECTIONS = _sections()
+
+
+def _run(code: str, namespace: dict | None = None) -> dict:
+    namespace = {} if namespace is None else namespace
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exec(compile(code, "README.md", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def tabular_namespace():
+    (code,) = SECTIONS["Tabular rows"]
+    return _run(code)
+
+
+def test_tabular_example_runs_and_shows_what_its_comments_say(tabular_namespace):
+    exp = tabular_namespace["exp"]
+    assert len(exp.as_list()) == 6 and len(exp.as_list(intervals=True)[0]) == 4
+    assert any(name.startswith("debt_to_income") for name, _ in exp.as_list())
+
+
+def test_checking_example_continues_the_tabular_one(tabular_namespace):
+    (code,) = SECTIONS["Checking an explanation"]
+    namespace = _run(code, dict(tabular_namespace))
+    assert namespace["curve"].auc < namespace["curve"].random_auc
+
+
+@pytest.mark.parametrize("section", ["Text documents", "Images"])
+def test_modality_examples_run(section):
+    (code,) = SECTIONS[section]
+    namespace = _run(code)
+    assert namespace["exp"].modality in ("text", "image")
+
+
+def test_coming_from_lime_imports_work():
+    code = SECTIONS["Coming from lime"][0]
+    namespace = _run(code)
+    assert hasattr(namespace["lime_tabular"], "LimeTabularExplainer")
