@@ -74,7 +74,7 @@ def plot_weights(
             weights[drawn], positions[drawn], xerr=np.vstack([below[drawn], above[drawn]]),
             fmt="none", ecolor="0.25", elinewidth=1.2, capsize=4,
         )
-        xlabel += f"; lines: {level:.0%} confidence intervals"
+        xlabel += f"\nlines: {level:.0%} confidence intervals"
     ax.set_yticks(positions, names)
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(xlabel)

@@ -90,7 +90,7 @@ def save_explanation(
     folder.mkdir(parents=True, exist_ok=True)
     png, page = folder / f"{stem}.png", folder / f"{stem}.html"
     fig = figure if figure is not None else plot_weights(explanation, label=label)
-    fig.savefig(png, dpi=120, facecolor="white")
+    fig.savefig(png, dpi=120, facecolor="white", bbox_inches="tight")
     title = f"lime_kit {explanation.modality} explanation"
     page.write_text(standalone_html(explanation_html(explanation, label=label), title), encoding="utf-8")
     return png, page
