@@ -8,13 +8,14 @@ Three figures, computed once for every modality and at no extra model call:
   fold it did not see.
 - **Standard errors** of the reported weights: the heteroskedasticity-robust
   sandwich ``H^-1 (sum_i s_i s_i') H^-1`` of the weighted ridge, where
-  ``s_i = w_i (z_i - z_mean) e_i`` is sample i's score. lime's residuals are
+  ``s_i = w_i (z_i - z_mean) e_i`` is sample i's score; the middle term is
+  estimated from score sums over 128 blocks of samples (one pass over them). lime's residuals are
   far from homoskedastic (the kernel weights and the model's curvature
   both vary across samples), so the plain OLS formula would be miscalibrated.
 - **Stability**: how many of the top-k features a rerun with another seed
   would share. To first order a rerun moves the cross products by a
   zero-mean vector with the covariance of the sum of sample scores; reruns
-  are simulated by drawing such perturbations, rerunning the same feature
+  are simulated by drawing such perturbations from the block score sums, rerunning the same feature
   selection and ridge on each (vectorized over draws), and averaging the
   pairwise top-k Jaccard. The same draws tell, per feature, how often it is
   in the top k: features that are in it only sometimes are "not resolved".
@@ -36,11 +37,14 @@ from lime_kit.core.surrogate import (
     select_features,
     single_threaded_blas,
 )
+from lime_kit.core.workspace import scratch
 
 __all__ = ["QualityFigures", "assess_quality", "pairwise_jaccard", "top_k_jaccard"]
 
 #: Simulated reruns behind the stability estimate.
 STABILITY_DRAWS = 32
+#: Blocks of samples whose score sums estimate the scores' covariance (its degrees of freedom).
+SCORE_BLOCKS = 128
 #: A feature in the top k of between these shares of simulated reruns is "not resolved".
 UNRESOLVED_RANGE = (0.1, 0.9)
 
@@ -86,8 +90,11 @@ def _complement_moments(m: Moments):
     weight = (m.weight_sum - m.fold_weight)[:, None]
     z_sum, y_sum = -m.fold_z_sum, -m.fold_y_sum  # the full centred sums are zero
     z_shift, y_shift = z_sum / weight, y_sum / weight
-    grams = np.subtract(m.gram, m.fold_gram)
-    grams -= z_shift[:, :, None] * z_sum[:, None, :]
+    # Folds x (d, d) arrays are the largest temporaries here: reused, and built without an outer-product copy.
+    grams = np.subtract(m.gram, m.fold_gram, out=scratch("quality.complement_grams", m.fold_gram.shape))
+    outer = scratch("quality.outer", m.gram.shape)
+    for fold in range(len(grams)):  # loops over folds (a handful)
+        grams[fold] -= np.multiply.outer(z_shift[fold], z_sum[fold], out=outer)
     cross = m.cross - m.fold_cross - z_shift[:, :, None] * y_sum[:, None, :]
     return grams, cross, z_shift, y_shift
 
@@ -125,7 +132,7 @@ def _heldout_scores(Z, Y, weights, m: Moments, candidates, num_features, method,
     residual_ss = (
         m.fold_yy[fold_of, label_of]
         - 2 * np.einsum("pd,pd->p", coef, m.fold_cross[fold_of, :, label_of])
-        + np.einsum("pd,pde,pe->p", coef, m.fold_gram[fold_of], coef)
+        + np.einsum("pd,pd->p", coef, np.matmul(m.fold_gram[fold_of], coef[:, :, None])[..., 0])
         - 2 * shift * (m.fold_y_sum[fold_of, label_of] - np.einsum("pd,pd->p", coef, m.fold_z_sum[fold_of]))
         + shift**2 * m.fold_weight[fold_of]
     )
@@ -151,10 +158,25 @@ def _heldout_user_model(Z, Y, weights, m: Moments, selections, model_regressor) 
     return [float(1.0 - rss / total) if total > 0 else 1.0 for rss, total in zip(residual_ss, m.total)]
 
 
-def _score_meat(m: Moments, columns: np.ndarray, label_residuals: np.ndarray) -> np.ndarray:
-    """``sum_i s_i s_i'`` of the sample scores on ``columns``; residuals are root-weighted, shape (n,)."""
-    scores = (m.scaled_Z if len(columns) == m.scaled_Z.shape[1] else m.scaled_Z[:, columns]) * label_residuals[:, None]
-    return (scores.T @ scores).astype(np.float64)
+def _block_scores(m: Moments, residuals: np.ndarray) -> np.ndarray:
+    """Sums of the sample scores ``s_i = sqrt(w_i) z~_i r_i`` over ``SCORE_BLOCKS`` blocks of rows, (B, d, L).
+
+    The samples are independent, so the block sums are too: ``sum_b S_b S_b'``
+    estimates the scores' covariance ``sum_i s_i s_i'`` (with ``B - 1``
+    degrees of freedom), and ``sum_b xi_b S_b`` with normal ``xi_b`` is a
+    multiplier-bootstrap draw of a rerun's perturbation. One pass of
+    (n x d) work instead of the (n x d^2) of the full covariance.
+    """
+    n, d = m.scaled_Z.shape
+    blocks = min(SCORE_BLOCKS, n)
+    size = n // blocks
+    main = blocks * size
+    scores = np.matmul(
+        m.scaled_Z[:main].reshape(blocks, size, d).transpose(0, 2, 1), residuals[:main].reshape(blocks, size, -1)
+    )
+    if main < n:  # the few rows left over form one more (smaller) block
+        scores = np.concatenate([scores, (m.scaled_Z[main:].T @ residuals[main:])[None]])
+    return scores.astype(np.float64)
 
 
 def _sandwich(m: Moments, columns: np.ndarray, meat: np.ndarray, alpha: float, effective_n: float):
@@ -168,63 +190,46 @@ def _sandwich(m: Moments, columns: np.ndarray, meat: np.ndarray, alpha: float, e
 
 def _fit_residuals(m: Moments, fits: list[SurrogateFit]) -> np.ndarray:
     """Root-weighted residuals (n, L) of each label's reported surrogate."""
-    residuals = m.scaled_Y.copy()
+    coef = np.zeros((m.scaled_Z.shape[1], len(fits)), dtype=np.float32)  # dense: no column gather
     for label, fit in enumerate(fits):
-        if fit.selected is not None and len(fit.selected):
-            coef = np.array([w for _, w in fit.coefficients], dtype=np.float32)
-            residuals[:, label] -= m.scaled_Z[:, fit.selected] @ coef
-    return residuals
+        for index, weight in fit.coefficients:
+            coef[index, label] = weight
+    return m.scaled_Y - m.scaled_Z @ coef
 
 
-def _coefficient_std(m, fits, residuals, effective_n, candidate_meats, position) -> list[list[float]]:
+def _coefficient_std(m, fits, scores, effective_n) -> list[list[float]]:
     """Standard errors of each label's reported weights (the sandwich's diagonal)."""
     out = []
     for label, fit in enumerate(fits):
         if fit.selected is None or not len(fit.selected):
             out.append([])
             continue
-        meat = candidate_meats[label]
-        if meat is not None:  # the candidates' meat holds the selected features' as a sub-block
-            meat = meat[np.ix_(position[fit.selected], position[fit.selected])]
-        else:
-            meat = _score_meat(m, fit.selected, residuals[:, label])
-        covariance = _sandwich(m, fit.selected, meat, RIDGE_ALPHA, effective_n)
+        block = scores[:, fit.selected, label]
+        covariance = _sandwich(m, fit.selected, block.T @ block, RIDGE_ALPHA, effective_n)
         out.append(np.sqrt(np.maximum(np.diag(covariance), 0.0)).tolist())
     return out
 
 
-def _simulated_top_sets(
-    m, residuals, candidates, num_features, method, top_k, rng, draws, effective_n, candidate_meats
-) -> list[np.ndarray]:
+def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
     """Rank (0 .. top_k - 1, or top_k when outside) of every feature in simulated reruns, (draws, d) per label.
 
-    A rerun's cross products differ, to first order, by ``sum_i xi_i s_i`` with
-    independent standard-normal ``xi_i`` (a Gaussian multiplier bootstrap of
-    the sample scores ``s_i``): through the scores' covariance when there are
-    fewer candidates than draws, otherwise as one (d, n) x (n, draws) product.
-    The scores use the reported surrogate's residuals: for the selected
-    features that is the exact first-order fluctuation of their weights,
-    including what the omitted features add to it.
+    A rerun's cross products differ, to first order, by a zero-mean vector
+    with the covariance of the summed sample scores; it is drawn as
+    ``sum_b xi_b S_b`` over the block score sums (:func:`_block_scores`). The
+    scores use the reported surrogate's residuals: for the selected features
+    that is the exact first-order fluctuation of their weights, including
+    what the omitted features add to it.
     """
     d, labels = m.gram.shape[0], m.cross.shape[1]
     # The lasso path is not vectorized over draws; forward selection stands in for it here.
     draw_method = "forward_selection" if resolve_method(method, num_features) == "lasso_path" else method
     correction = effective_n / (effective_n - len(candidates) - 1) if effective_n > len(candidates) + 1 else 1.0
+    multipliers = rng.standard_normal((draws, scores.shape[0])) * np.sqrt(correction)
     out = []
     for label in range(labels):  # loops over explained labels
-        meat = candidate_meats[label]
-        if meat is not None:
-            values, vectors = np.linalg.eigh(meat * correction)
-            noise = (rng.standard_normal((draws, len(candidates))) * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
-        else:
-            scaled_c = m.scaled_Z if len(candidates) == d else m.scaled_Z[:, candidates]
-            multipliers = rng.standard_normal((len(m.root_w), draws), dtype=np.float32)
-            noise = (scaled_c.T @ (multipliers * residuals[:, label : label + 1])).T * np.sqrt(correction)
         cross = np.zeros((draws, d))
-        cross[:, candidates] = m.cross[candidates, label] + noise
-        selections = np.array(
-            select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w))
-        )
+        cross[:, candidates] = m.cross[candidates, label] + multipliers @ scores[:, candidates, label]
+        selections = np.array(select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w)))
         grams = m.gram[selections[:, :, None], selections[:, None, :]]
         coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
         order = np.argsort(-np.abs(coef), axis=1, kind="stable")[:, :top_k]
@@ -273,16 +278,12 @@ def assess_quality(
     top_k = max(1, min(top_k, num_features))
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         heldout = _heldout_scores(Z, Y, weights, moments, candidates, num_features, feature_selection, model_regressor)
-        residuals = _fit_residuals(moments, fits)
-        # With few candidates, one score covariance serves the standard errors and the rerun draws.
-        small = 0 < len(candidates) <= STABILITY_DRAWS and not stability_resamples
-        meats = [_score_meat(moments, candidates, residuals[:, label]) if small else None for label in range(len(fits))]
-        position = np.full(Z.shape[1], -1)
-        position[candidates] = np.arange(len(candidates))
+        # One pass of block score sums serves the standard errors and the rerun draws.
+        scores = _block_scores(moments, _fit_residuals(moments, fits))
         std = (
             [[float("nan")] * len(fit.coefficients) for fit in fits]
             if model_regressor is not None
-            else _coefficient_std(moments, fits, residuals, effective_n, meats, position)
+            else _coefficient_std(moments, fits, scores, effective_n)
         )
         if not len(candidates):
             sets = [np.full((2, Z.shape[1]), top_k, dtype=np.intp) for _ in fits]
@@ -294,14 +295,13 @@ def assess_quality(
             sets = _bootstrap_top_sets(Z, Y, weights, rng, stability_resamples, top_k, options)
         else:
             sets = _simulated_top_sets(
-                moments, residuals, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS,
-                effective_n, meats,
+                moments, scores, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS, effective_n
             )
     return QualityFigures(
         heldout_score=heldout,
         coefficient_std=std,
         stability=[pairwise_jaccard(ranks < top_k) for ranks in sets],
-        top_share=[np.stack([(ranks < k).mean(axis=0) for k in range(1, top_k + 1)]) for ranks in sets],
+        top_share=[(ranks[None] < np.arange(1, top_k + 1)[:, None, None]).mean(axis=1) for ranks in sets],
         agreement=[[pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)] for ranks in sets] if rank_agreement else [],
         top_k=top_k,
     )

@@ -54,7 +54,8 @@ class SurrogateFit:
 class Moments:
     """Weighted, centred second moments of (Z, Y), shared by all labels.
 
-    ``scaled_Z`` and ``scaled_Y`` are the centred, root-weighted samples
+    ``scaled_Z`` and ``fold_gram`` are scratch arrays (valid until the next
+    :func:`weighted_moments` call on this thread). ``scaled_Z`` and ``scaled_Y`` are the centred, root-weighted samples
     (``sqrt(w) * (z - z_mean)``), kept for residuals and cross-fitting.
     ``fold_*`` hold the same sums restricted to each fold of contiguous rows.
     """
@@ -96,18 +97,25 @@ def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: i
     scaled *= root_w
     scaled_Y = ((Y - y_mean) * root_w).astype(np.float32)
     folds = max(1, min(int(folds), n))
-    bounds = np.linspace(0, n, folds + 1).astype(int)
     d, labels = Z.shape[1], Y.shape[1]
-    fold_gram = np.empty((folds, d, d))
-    fold_cross = np.empty((folds, d, labels))
-    fold_z_sum = np.empty((folds, d))
-    fold_y_sum = np.empty((folds, labels))
-    for f in range(folds):  # loops over folds (a handful), each a block product over its rows
-        rows = slice(bounds[f], bounds[f + 1])
-        fold_gram[f] = scaled[rows].T @ scaled[rows]
-        fold_cross[f] = scaled[rows].T @ scaled_Y[rows]
-        fold_z_sum[f] = root_w[rows, 0] @ scaled[rows]
-        fold_y_sum[f] = root_w[rows, 0] @ scaled_Y[rows]
+    # Folds of n // folds contiguous rows (the last also takes the remainder), as one batched product each.
+    rows = n // folds
+    main = folds * rows
+    bounds = np.append(np.arange(folds) * rows, n)
+    blocks = scaled[:main].reshape(folds, rows, d)
+    blocks_Y = scaled_Y[:main].reshape(folds, rows, labels)
+    blocks_w = root_w[:main, 0].reshape(folds, 1, rows)
+    fold_gram = scratch("surrogate.fold_gram", (folds, d, d))  # as large as K Gram matrices: reused
+    fold_gram[...] = np.matmul(blocks.transpose(0, 2, 1), blocks)
+    fold_cross = np.matmul(blocks.transpose(0, 2, 1), blocks_Y).astype(np.float64)
+    fold_z_sum = np.matmul(blocks_w, blocks)[:, 0].astype(np.float64)
+    fold_y_sum = np.matmul(blocks_w, blocks_Y)[:, 0].astype(np.float64)
+    if main < n:
+        rest, rest_Y, rest_w = scaled[main:], scaled_Y[main:], root_w[main:, 0]
+        fold_gram[-1] += rest.T @ rest
+        fold_cross[-1] += rest.T @ rest_Y
+        fold_z_sum[-1] += rest_w @ rest
+        fold_y_sum[-1] += rest_w @ rest_Y
     fold_yy = np.add.reduceat(scaled_Y.astype(np.float64) ** 2, bounds[:-1], axis=0)
     fold_weight = np.add.reduceat(weights, bounds[:-1])
     return Moments(

@@ -194,7 +194,7 @@ def choose_labels(first_row: np.ndarray, mode: str, labels, top_labels, class_na
 
 def probability_warning(outputs: np.ndarray) -> str | None:
     """A plain-words warning when a classifier's outputs are not probabilities (e.g. logits)."""
-    sums = outputs.sum(axis=1)
+    sums = outputs @ np.ones(outputs.shape[1])  # a product: much faster than a row-wise sum of few columns
     if np.abs(sums - 1.0).max() <= 1e-3 and outputs.min() >= -1e-6:
         return None
     return (
