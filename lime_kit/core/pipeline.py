@@ -127,6 +127,35 @@ def _is_settled(figures: QualityFigures, options: ExplainOptions) -> bool:
     return agree and all(len(unresolved_ranks(figures, i)[0]) == 0 for i in range(len(figures.stability)))
 
 
+def _fit_and_assess(samples: _Samples, chosen, sampler: InstanceSampler, options: ExplainOptions, quality_rng):
+    """Weight all samples so far, fit every label's surrogate and assess it; returns fits, figures, targets, n_eff."""
+    weights = np.asarray(options.kernel(samples.distances), dtype=np.float64)
+    if weights.shape != (samples.count,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
+        raise ValueError("the kernel must return one finite, non-negative weight per sample")
+    if weights.sum() <= 0:
+        raise ValueError("the kernel gave every sample weight 0; use a wider kernel_width")
+    targets = samples.outputs[:, list(chosen)]
+    effective_n = effective_sample_size(weights)
+    with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
+        moments = weighted_moments(samples.Z, targets, weights, folds=options.cv_folds)
+        fits = fit_surrogates(
+            samples.Z, targets, weights, options.num_features, options.feature_selection, options.model_regressor,
+            sampler.constant_features, moments,
+        )
+        figures = assess_quality(
+            samples.Z, targets, weights, fits, moments, candidate_features(moments, sampler.constant_features),
+            num_features=options.num_features,
+            feature_selection=options.feature_selection,
+            model_regressor=options.model_regressor,
+            rng=quality_rng,
+            effective_n=effective_n,
+            stability_resamples=options.stability_resamples,
+            constant_features=sampler.constant_features,
+            rank_agreement=options.num_samples is None,
+        )
+    return fits, figures, targets, effective_n
+
+
 def explain_instance(
     sampler: InstanceSampler,
     predict_fn: Callable[[Any], Any],
@@ -149,33 +178,7 @@ def explain_instance(
         _score_round(sampler, samples, total, predict_fn, options)
         if chosen is None:
             chosen, notes = _label_checks(samples.outputs, options)
-        weights = np.asarray(options.kernel(samples.distances), dtype=np.float64)
-        if weights.shape != (samples.count,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
-            raise ValueError("the kernel must return one finite, non-negative weight per sample")
-        if weights.sum() <= 0:
-            raise ValueError("the kernel gave every sample weight 0; use a wider kernel_width")
-        targets = samples.outputs[:, list(chosen)]
-        effective_n = effective_sample_size(weights)
-        with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
-            moments = weighted_moments(samples.Z, targets, weights, folds=options.cv_folds)
-            fit_options = dict(
-                num_features=options.num_features,
-                feature_selection=options.feature_selection,
-                model_regressor=options.model_regressor,
-                constant_features=sampler.constant_features,
-            )
-            fits = fit_surrogates(samples.Z, targets, weights, moments=moments, **fit_options)
-            figures = assess_quality(
-                samples.Z, targets, weights, fits, moments, candidate_features(moments, sampler.constant_features),
-                num_features=options.num_features,
-                feature_selection=options.feature_selection,
-                model_regressor=options.model_regressor,
-                rng=quality_rng,
-                effective_n=effective_n,
-                stability_resamples=options.stability_resamples,
-                constant_features=sampler.constant_features,
-                rank_agreement=options.num_samples is None,
-            )
+        fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
         settled = options.num_samples is None and _is_settled(figures, options)
         # Two settled rounds in a row: one estimate can look settled by chance near a tie.
