@@ -1,0 +1,302 @@
+"""SP-LIME: choose a few explanations that together show the features a model relies on globally.
+
+A single explanation tells why one prediction came out as it did; a user who
+wants to trust the model as a whole reads a handful of them. Submodular pick
+(Ribeiro et al. 2016, "Why should I trust you?", Algorithm 2) chooses that
+handful so that it covers the globally important features instead of
+repeating the same ones. It works on the explanations alone: no model calls.
+
+With ``W`` the ``(n_explanations, n_features)`` matrix of ``|weight|`` (0
+where a feature was not selected), the global importance of feature ``j`` is
+``I_j = sqrt(sum_i W_ij)`` and the coverage of a set ``V`` of explanations is
+``c(V) = sum_j I_j * [some i in V has W_ij > 0]``. Coverage is monotone and
+submodular, so adding the explanation with the largest gain, ``budget``
+times, is within ``1 - 1/e`` of the best possible set.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from lime_kit.core.validation import check_random_state
+from lime_kit.explanation import Explanation
+
+__all__ = ["coverage", "importance_matrix", "submodular_pick"]
+
+METHODS = ("greedy", "sample")
+_ALIASES = {"full": "greedy"}  # lime's name for the exhaustive greedy strategy
+
+
+def _present(explanations) -> tuple[np.ndarray, list[Explanation]]:
+    """Positions and objects of the explanations that exist (failed instances are None)."""
+    items = getattr(explanations, "explanations", explanations)
+    if isinstance(items, Explanation):
+        raise TypeError("pass a sequence of explanations (a list or an ExplanationSet), not a single Explanation")
+    positions, present = [], []
+    for position, item in enumerate(items):
+        if item is None:
+            continue
+        if not isinstance(item, Explanation):
+            raise TypeError(
+                f"item at position {position} is a {type(item).__name__}, not an Explanation; pass the "
+                "explanations returned by explain() (None marks an instance that failed)"
+            )
+        positions.append(position)
+        present.append(item)
+    return np.asarray(positions, dtype=np.intp), present
+
+
+def _importance(present: list[Explanation], positions: np.ndarray, label) -> tuple[np.ndarray, list[str]]:
+    columns: dict[str, int] = {}
+    for explanation in present:
+        for name in explanation.feature_names:
+            columns.setdefault(str(name), len(columns))
+    matrix = np.zeros((len(present), len(columns)))
+    previous_names, previous_columns = None, None
+    for row, (position, explanation) in enumerate(zip(positions, present)):
+        try:
+            resolved = explanation.resolve_label(label)
+        except ValueError as error:
+            raise ValueError(f"explanation at position {position}: {error}") from None
+        pairs = explanation.coefficients[resolved]
+        if not pairs:
+            continue
+        # Tabular explanations share one name list; look its columns up once.
+        if explanation.feature_names is not previous_names:
+            previous_names = explanation.feature_names
+            previous_columns = np.fromiter((columns[str(n)] for n in previous_names), np.intp, len(previous_names))
+        indices = np.fromiter((i for i, _ in pairs), np.intp, len(pairs))
+        weights = np.fromiter((w for _, w in pairs), float, len(pairs))
+        # add.at: a name repeated within one explanation (a word at two places) adds up in one column.
+        np.add.at(matrix[row], previous_columns[indices], np.abs(weights))
+    return matrix, list(columns)
+
+
+def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.ndarray, list[str]]:
+    """Return the ``|weight|`` of every feature in every explanation, features matched by name.
+
+    Parameters
+    ----------
+    explanations : sequence of Explanation or None, or an ExplanationSet
+        Anything with an ``explanations`` attribute is read through it.
+        ``None`` entries (instances whose explanation failed) are skipped.
+    label : int or str, optional
+        The output column (or class name) to read in every explanation; None
+        reads each explanation's first explained label.
+
+    Returns
+    -------
+    W : ndarray of shape (n_present, n_features)
+        ``|weight|`` of feature ``j`` in explanation ``i``, 0 where it was not
+        selected. One row per explanation that is not None, in order: row
+        ``k`` belongs to position ``[i for i, e in enumerate(explanations) if
+        e is not None][k]``. A feature name that occurs twice in one
+        explanation (a word at two places of a text) adds up in one column.
+    feature_names : list of str
+        The union of the explanations' ``feature_names`` in first-seen order,
+        so text explanations with different vocabularies line up by word.
+
+    Raises
+    ------
+    ValueError
+        When an explanation did not explain ``label``; the message gives its position.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).normal(size=(200, 3))
+    >>> explainer = TabularExplainer(X, feature_names=["a", "b", "c"], mode="regression",
+    ...                              discretize_continuous=False, random_state=0)
+    >>> exps = [explainer.explain(row, lambda r: 3 * r[:, 0], num_samples=300, num_features=1) for row in X[:2]]
+    >>> W, names = importance_matrix(exps)
+    >>> W.shape, names
+    ((2, 3), ['a', 'b', 'c'])
+    >>> bool(W[0, 0] > 0 and W[0, 1] == 0)
+    True
+    """
+    positions, present = _present(explanations)
+    return _importance(present, positions, label)
+
+
+def _coverage_gains(selected: np.ndarray, importance: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Coverage each row of ``selected`` would add to the already ``covered`` features."""
+    return selected @ np.where(covered, 0.0, importance)
+
+
+def _greedy(matrix: np.ndarray, importance: np.ndarray, candidates: np.ndarray, budget: int) -> list[int]:
+    """Rows of ``matrix`` (among ``candidates``) in greedy pick order; ties go to the lowest row."""
+    selected = (matrix[candidates] > 0).astype(float)
+    covered = np.zeros(matrix.shape[1], dtype=bool)
+    available = np.ones(len(candidates), dtype=bool)
+    scale = max(float(importance.sum()), 1.0)
+    picks = []
+    for _ in range(budget):
+        gains = np.where(available, _coverage_gains(selected, importance, covered), -np.inf)
+        # Equal gains can differ in the last bits after a matrix product; treat them as tied.
+        best = int(np.flatnonzero(gains >= gains.max() - 1e-12 * scale)[0])
+        picks.append(int(candidates[best]))
+        available[best] = False
+        covered |= selected[best] > 0
+    return picks
+
+
+def submodular_pick(
+    explanations: Sequence[Explanation | None],
+    budget: int,
+    label: int | str | None = None,
+    method: str = "greedy",
+    sample_size: int = 1000,
+    random_state=None,
+) -> list[int]:
+    """Choose ``budget`` explanations that together cover the globally important features (SP-LIME).
+
+    Greedy submodular pick as in lime: repeatedly add the explanation whose
+    selected features add the most global importance not yet covered (see
+    the module docstring for the formulas). Features are matched by name
+    across explanations; ties go to the lowest position.
+
+    Parameters
+    ----------
+    explanations : sequence of Explanation or None, or an ExplanationSet
+        ``None`` entries (failed instances) are never picked, but positions
+        count them: the result indexes the sequence as given.
+    budget : int
+        How many explanations to pick (at least 1). Asking for more than
+        there are returns all of them in pick order, with a ``UserWarning``.
+    label : int or str, optional
+        The output column or class name whose weights count; None uses each
+        explanation's first explained label (in classification that is
+        usually the predicted class, which may differ between instances).
+    method : {"greedy", "sample"}, default="greedy"
+        ``"greedy"`` considers every explanation (lime calls it ``"full"``,
+        which is accepted too). ``"sample"`` considers only ``sample_size``
+        explanations drawn at random without replacement and runs the greedy
+        pick on those, while global importance still comes from all of them.
+        lime's ``"sample"`` draws the instances *before* explaining them to
+        save explanation time; here the explanations exist already, so the
+        strategy only narrows the candidates (use it to match lime, or to
+        get a different, still representative set per seed).
+    sample_size : int, default=1000
+        Candidates drawn with ``method="sample"``; more than there are
+        explanations means all of them (with a ``UserWarning``, as lime does).
+    random_state : None, int or numpy.random.Generator
+        Seeds the draw of ``method="sample"``; the global numpy random state
+        is never used. The greedy method is deterministic and ignores it.
+
+    Returns
+    -------
+    list of int
+        Positions in ``explanations`` of the picked explanations, in the
+        order they were picked (most coverage first).
+
+    Raises
+    ------
+    ValueError
+        A ``budget`` or ``sample_size`` that is not a positive integer, an
+        unknown ``method``, no explanations to pick from, or a ``label`` that
+        an explanation did not explain.
+
+    Examples
+    --------
+    >>> from lime_kit import Explanation
+    >>> def exp(weights):  # a hand-made explanation of a regression on features a, b, c, d
+    ...     names = ["a", "b", "c", "d"]
+    ...     pairs = [(names.index(n), w) for n, w in weights.items()]
+    ...     return Explanation("regression", "tabular", (0,), names, names, [0, 0, 0, 0], {0: pairs},
+    ...                        {0: 0.0}, {0: 0.0}, {0: 0.0}, {0: 1.0}, [0.0])
+    >>> exps = [exp({"a": 2.0, "b": 1.0}), exp({"b": 1.5}), None, exp({"c": 1.0, "d": 0.5})]
+    >>> submodular_pick(exps, budget=2)
+    [0, 3]
+    """
+    budget = _positive_int(budget, "budget", "how many explanations to pick, e.g. budget=5")
+    method = _ALIASES.get(method, method)
+    if method not in METHODS:
+        raise ValueError(f"method must be 'greedy' or 'sample' (lime's 'full' means 'greedy'), got {method!r}")
+    if method == "sample":
+        sample_size = _positive_int(sample_size, "sample_size", "how many candidates to draw, e.g. sample_size=100")
+    positions, present = _present(explanations)
+    if not present:
+        raise ValueError(
+            "there are no explanations to pick from (the sequence is empty or every instance failed); "
+            "explain some instances first"
+        )
+    matrix, _ = _importance(present, positions, label)
+    importance = np.sqrt(matrix.sum(axis=0))
+    candidates = np.arange(len(present))
+    if method == "sample":
+        if sample_size >= len(present):
+            if sample_size > len(present):
+                warnings.warn(
+                    f"sample_size={sample_size} is larger than the {len(present)} explanations available; "
+                    "every explanation is a candidate, as with method='greedy'",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        else:
+            rng = check_random_state(random_state)
+            candidates = np.sort(rng.choice(len(present), size=sample_size, replace=False))
+    if budget > len(candidates):
+        warnings.warn(
+            f"budget={budget} is more than the {len(candidates)} candidate explanations; returning all of "
+            "them in pick order",
+            UserWarning,
+            stacklevel=2,
+        )
+        budget = len(candidates)
+    return [int(positions[row]) for row in _greedy(matrix, importance, candidates, budget)]
+
+
+def coverage(explanations, picks: Sequence[int], label: int | str | None = None) -> float:
+    """Return lime's coverage ``c(V) = sum_j I_j [feature j selected in some picked explanation]``.
+
+    ``I_j = sqrt(sum_i |W_ij|)`` is the global importance over all the
+    explanations, so ``coverage(exps, range(len(exps)))`` is the most any
+    pick can reach; divide by it for the share covered.
+
+    Parameters
+    ----------
+    explanations : sequence of Explanation or None, or an ExplanationSet
+    picks : sequence of int
+        Positions in ``explanations`` (as returned by :func:`submodular_pick`);
+        positions of None entries cover nothing.
+    label : int or str, optional
+        As in :func:`submodular_pick`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lime_kit import Explanation
+    >>> names = ["a", "b"]
+    >>> exps = [Explanation("regression", "tabular", (0,), names, names, [0, 0], {0: [(i, w)]},
+    ...                     {0: 0.0}, {0: 0.0}, {0: 0.0}, {0: 1.0}, [0.0]) for i, w in [(0, 4.0), (1, 9.0)]]
+    >>> coverage(exps, [0]), coverage(exps, [0, 1])
+    (2.0, 5.0)
+    """
+    positions, present = _present(explanations)
+    matrix, _ = _importance(present, positions, label)
+    importance = np.sqrt(matrix.sum(axis=0))
+    size = len(getattr(explanations, "explanations", explanations))
+    rows = np.full(size, -1, dtype=np.intp)
+    rows[positions] = np.arange(len(positions))
+    chosen = []
+    for pick in picks:
+        if not isinstance(pick, numbers.Integral) or not -size <= pick < size:
+            raise ValueError(f"picks must be positions between 0 and {size - 1}, got {pick!r}")
+        if rows[pick] >= 0:
+            chosen.append(rows[pick])
+    covered = (matrix[chosen] > 0).any(axis=0)
+    return float(importance[covered].sum())
+
+
+def _positive_int(value, name: str, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer ({hint}), got {value!r}")
+    return int(value)
