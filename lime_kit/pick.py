@@ -50,19 +50,31 @@ def _present(explanations) -> tuple[np.ndarray, list[Explanation]]:
     return np.asarray(positions, dtype=np.intp), present
 
 
-def _importance(present: list[Explanation], positions: np.ndarray, label) -> tuple[np.ndarray, list[str]]:
+def _explained_label(explanation: Explanation, label) -> int | None:
+    """The output column ``label`` names in ``explanation``, or None when it was not explained there."""
+    try:
+        return explanation.resolve_label(label)
+    except ValueError:
+        return None
+
+
+def _importance(
+    present: list[Explanation], positions: np.ndarray, label
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """``(W, feature names, positions of W's rows)`` over the explanations that explained ``label``."""
+    resolved = [_explained_label(explanation, label) for explanation in present]
+    kept = [k for k, column in enumerate(resolved) if column is not None]
+    if present and not kept:
+        present[0].resolve_label(label)  # raises the message that lists the explained labels
     columns: dict[str, int] = {}
-    for explanation in present:
-        for name in explanation.feature_names:
+    for k in kept:
+        for name in present[k].feature_names:
             columns.setdefault(str(name), len(columns))
-    matrix = np.zeros((len(present), len(columns)))
+    matrix = np.zeros((len(kept), len(columns)))
     previous_names, previous_columns = None, None
-    for row, (position, explanation) in enumerate(zip(positions, present)):
-        try:
-            resolved = explanation.resolve_label(label)
-        except ValueError as error:
-            raise ValueError(f"explanation at position {position}: {error}") from None
-        pairs = explanation.coefficients[resolved]
+    for row, k in enumerate(kept):
+        explanation = present[k]
+        pairs = explanation.coefficients[resolved[k]]
         if not pairs:
             continue
         # Tabular explanations share one name list; look its columns up once.
@@ -73,7 +85,7 @@ def _importance(present: list[Explanation], positions: np.ndarray, label) -> tup
         weights = np.fromiter((w for _, w in pairs), float, len(pairs))
         # add.at: a name repeated within one explanation (a word at two places) adds up in one column.
         np.add.at(matrix[row], previous_columns[indices], np.abs(weights))
-    return matrix, list(columns)
+    return matrix, list(columns), positions[kept]
 
 
 def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.ndarray, list[str]]:
@@ -85,17 +97,19 @@ def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.
         Anything with an ``explanations`` attribute is read through it.
         ``None`` entries (instances whose explanation failed) are skipped.
     label : int or str, optional
-        The output column (or class name) to read in every explanation; None
-        reads each explanation's first explained label.
+        The output column (or class name) to read; None reads each
+        explanation's first explained label. Explanations that did not
+        explain ``label`` (with ``top_labels=1`` each explains only its
+        predicted class) are left out, as ``None`` entries are.
 
     Returns
     -------
-    W : ndarray of shape (n_present, n_features)
+    W : ndarray of shape (n_rows, n_features)
         ``|weight|`` of feature ``j`` in explanation ``i``, 0 where it was not
-        selected. One row per explanation that is not None, in order: row
-        ``k`` belongs to position ``[i for i, e in enumerate(explanations) if
-        e is not None][k]``. A feature name that occurs twice in one
-        explanation (a word at two places of a text) adds up in one column.
+        selected. One row per explanation that is not None and explained
+        ``label``, in order (all non-None ones when ``label`` is None). A
+        feature name that occurs twice in one explanation (a word at two
+        places of a text) adds up in one column.
     feature_names : list of str
         The union of the explanations' ``feature_names`` in first-seen order,
         so text explanations with different vocabularies line up by word.
@@ -103,7 +117,7 @@ def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.
     Raises
     ------
     ValueError
-        When an explanation did not explain ``label``; the message gives its position.
+        When no explanation explained ``label``; the message lists the labels that were.
 
     Examples
     --------
@@ -120,7 +134,8 @@ def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.
     True
     """
     positions, present = _present(explanations)
-    return _importance(present, positions, label)
+    matrix, names, _ = _importance(present, positions, label)
+    return matrix, names
 
 
 def _coverage_gains(selected: np.ndarray, importance: np.ndarray, covered: np.ndarray) -> np.ndarray:
@@ -172,6 +187,8 @@ def submodular_pick(
         The output column or class name whose weights count; None uses each
         explanation's first explained label (in classification that is
         usually the predicted class, which may differ between instances).
+        Explanations that did not explain ``label`` are neither counted nor
+        picked.
     method : {"greedy", "sample"}, default="greedy"
         ``"greedy"`` considers every explanation (lime calls it ``"full"``,
         which is accepted too). ``"sample"`` considers only ``sample_size``
@@ -192,14 +209,15 @@ def submodular_pick(
     -------
     list of int
         Positions in ``explanations`` of the picked explanations, in the
-        order they were picked (most coverage first).
+        order they were picked (most coverage first). Once every feature is
+        covered, further picks add nothing and go to the lowest positions.
 
     Raises
     ------
     ValueError
         A ``budget`` or ``sample_size`` that is not a positive integer, an
         unknown ``method``, no explanations to pick from, or a ``label`` that
-        an explanation did not explain.
+        no explanation explained.
 
     Examples
     --------
@@ -225,21 +243,21 @@ def submodular_pick(
             "there are no explanations to pick from (the sequence is empty or every instance failed); "
             "explain some instances first"
         )
-    matrix, _ = _importance(present, positions, label)
+    matrix, _, positions = _importance(present, positions, label)
     importance = np.sqrt(matrix.sum(axis=0))
-    candidates = np.arange(len(present))
+    candidates = np.arange(len(positions))
     if method == "sample":
-        if sample_size >= len(present):
-            if sample_size > len(present):
+        if sample_size >= len(positions):
+            if sample_size > len(positions):
                 warnings.warn(
-                    f"sample_size={sample_size} is larger than the {len(present)} explanations available; "
+                    f"sample_size={sample_size} is larger than the {len(positions)} explanations available; "
                     "every explanation is a candidate, as with method='greedy'",
                     UserWarning,
                     stacklevel=2,
                 )
         else:
             rng = check_random_state(random_state)
-            candidates = np.sort(rng.choice(len(present), size=sample_size, replace=False))
+            candidates = np.sort(rng.choice(len(positions), size=sample_size, replace=False))
     if budget > len(candidates):
         warnings.warn(
             f"budget={budget} is more than the {len(candidates)} candidate explanations; returning all of "
@@ -263,7 +281,8 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     explanations : sequence of Explanation or None, or an ExplanationSet
     picks : sequence of int
         Positions in ``explanations`` (as returned by :func:`submodular_pick`);
-        positions of None entries cover nothing.
+        positions of None entries, or of explanations without ``label``,
+        cover nothing.
     label : int or str, optional
         As in :func:`submodular_pick`.
 
@@ -281,7 +300,7 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     (2.0, 5.0)
     """
     positions, present = _present(explanations)
-    matrix, _ = _importance(present, positions, label)
+    matrix, _, positions = _importance(present, positions, label)
     importance = np.sqrt(matrix.sum(axis=0))
     size = len(getattr(explanations, "explanations", explanations))
     rows = np.full(size, -1, dtype=np.intp)

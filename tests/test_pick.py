@@ -137,19 +137,32 @@ def test_a_name_repeated_in_one_explanation_adds_up():
     np.testing.assert_allclose(W, [[3.0, 0.5]])
 
 
-def test_label_by_index_or_class_name_and_a_missing_label_names_the_position():
-    kwargs = dict(labels=(0, 1), class_names=["no", "yes"], mode="classification")
+def test_label_by_index_or_class_name_and_explanations_without_it_are_left_out():
+    kwargs = dict(class_names=["no", "yes"], mode="classification")
     exps = [
-        made({0: {"A": 1.0}, 1: {"B": 1.0}}, **kwargs),
-        made({0: {"A": 2.0}, 1: {"C": 1.0}}, **kwargs),
-        made({0: {"D": 1.0}}, labels=(0,), class_names=["no", "yes"], mode="classification"),
+        made({0: {"A": 1.0}, 1: {"B": 1.0}}, labels=(0, 1), **kwargs),
+        made({0: {"A": 2.0}, 1: {"C": 1.0}}, labels=(0, 1), **kwargs),
+        made({0: {"D": 9.0}}, labels=(0,), **kwargs),  # top_labels=1 on an instance predicted "no"
     ]
-    W_yes, names = importance_matrix(exps[:2], label="yes")
+    W_yes, names = importance_matrix(exps, label="yes")
+    assert W_yes.shape[0] == 2
     np.testing.assert_allclose(W_yes[:, names.index("B")], [1.0, 0.0])
-    np.testing.assert_allclose(importance_matrix(exps[:2], label=1)[0], W_yes)
-    np.testing.assert_allclose(importance_matrix(exps[:2])[0][:, names.index("A")], [1.0, 2.0])  # first label
-    with pytest.raises(ValueError, match="position 2.*label 'yes' was not explained"):
-        submodular_pick(exps, budget=1, label="yes")
+    np.testing.assert_allclose(importance_matrix(exps, label=1)[0], W_yes)
+    W_first, names = importance_matrix(exps)  # each explanation's first label
+    np.testing.assert_allclose(W_first[:, names.index("A")], [1.0, 2.0, 0.0])
+    # D is the strongest feature of label "no", but the third explanation says nothing about "yes".
+    assert submodular_pick(exps, budget=1) == [2]
+    with pytest.warns(UserWarning, match="more than the 2 candidate"):
+        assert submodular_pick(exps, budget=3, label="yes") == [0, 1]
+    assert coverage(exps, [2], label="yes") == 0.0
+
+
+def test_a_label_no_explanation_explained_is_refused_with_the_explained_labels():
+    exps = [made({"A": 1.0}, labels=(0,), class_names=["no", "yes"], mode="classification")]
+    with pytest.raises(ValueError, match="label 'maybe' was not explained; explained labels are \\[0\\]"):
+        submodular_pick(exps, budget=1, label="maybe")
+    with pytest.raises(ValueError, match="label 1 was not explained"):
+        importance_matrix(exps, label=1)
 
 
 def test_failed_instances_are_skipped_but_positions_refer_to_the_original_list():
@@ -198,6 +211,14 @@ def test_sample_method_picks_greedily_within_its_candidates():
         gains = {int(c): float(((W[c] != 0) & ~covered) @ importance) for c in candidates if c not in picks[: picks.index(pick)]}
         assert gains[pick] == pytest.approx(max(gains.values()))
         covered |= W[pick] != 0
+
+
+def test_sample_method_breaks_ties_by_lowest_position():
+    exps = [made({"A": 1.0}) for _ in range(10)]
+    for seed in range(5):
+        candidates = np.random.default_rng(seed).choice(10, size=4, replace=False)
+        picks = submodular_pick(exps, budget=2, method="sample", sample_size=4, random_state=seed)
+        assert picks == sorted(candidates.tolist())[:2]
 
 
 def test_sample_size_above_the_count_warns_and_equals_greedy():

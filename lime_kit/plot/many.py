@@ -8,25 +8,20 @@ import numbers
 import numpy as np
 
 from lime_kit.explanation import Explanation
-from lime_kit.pick import _present, coverage, importance_matrix
+from lime_kit.pick import _explained_label, _present, coverage, importance_matrix
 
 __all__ = ["plot_global_importance", "plot_picks"]
 
 NEUTRAL = "#5b6b7a"  # importance has no sign, so neither signed colour fits
 
 
-def _label_phrase(present: list[Explanation], label) -> str:
+def _label_phrase(explained: list[Explanation], label) -> str:
     """How the title names the label: one class name, or that each explanation's first label was read."""
-    if not present:
+    if not explained or explained[0].mode == "regression":
         return ""
-    if label is None:
-        firsts = {exp.labels[0] for exp in present}
-        if len(firsts) > 1:
-            return " (each explanation's first label)"
-        label = firsts.pop()
-    first = present[0]
-    if first.mode == "regression":
-        return ""
+    first = explained[0]
+    if label is None and len({exp.labels[0] for exp in explained}) > 1:
+        return " (each explanation's first label)"
     return f" for {first.label_name(first.resolve_label(label))!r}"
 
 
@@ -53,7 +48,8 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
         asked for its figures; a plain list is summarised here with
         :func:`lime_kit.pick.importance_matrix` (None entries skipped).
     label : int or str, optional
-        Output column or class name; None reads each explanation's first label.
+        Output column or class name; None reads each explanation's first
+        label. Explanations that did not explain it are left out.
     num_features : int, default=15
         Show the features with the largest mean ``|weight|``, at most this
         many; features that no explanation selected are left out.
@@ -81,6 +77,7 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
     """
     num_features = _positive_int(num_features, "num_features")
     _, present = _present(explanation_set)
+    explained = [exp for exp in present if _explained_label(exp, label) is not None]
     names, importance, selected = _importance_frame(explanation_set, label)
     shown = np.flatnonzero(importance > 0)[:num_features]  # a feature no explanation selected says nothing
     names, importance, selected = [names[j] for j in shown], importance[shown], selected[shown]
@@ -93,7 +90,7 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
         fig = ax.figure
     positions = np.arange(len(names))[::-1]  # largest at the top
     ax.barh(positions, importance, color=NEUTRAL)
-    count = len(present)
+    count = len(explained)
     top = float(importance.max()) if len(importance) else 1.0
     for y, value, share in zip(positions, importance, selected):
         chosen = round(share * count)
@@ -102,7 +99,7 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
     ax.set_yticks(positions, names)
     ax.set_xlabel("mean |surrogate weight| (0 where not selected)")
     ax.set_title(
-        f"global importance over {count} explanation{'s' * (count != 1)}{_label_phrase(present, label)}\n"
+        f"global importance over {count} explanation{'s' * (count != 1)}{_label_phrase(explained, label)}\n"
         "text: how many explanations selected the feature",
         fontsize=10, loc="left",
     )
