@@ -174,8 +174,9 @@ def plot_picks(
         ax.set_title(f"instance {pick}\n{ax.get_title(loc='left')}", fontsize=8.5, loc="left")
     reached, best = coverage(items, picks, label), coverage(items, range(len(items)), label)
     share = f"{reached / best:.0%}" if best > 0 else "none"
+    explained = sum(e is not None and _explained_label(e, label) is not None for e in items)
     fig.suptitle(
-        f"{len(picks)} picked explanation{'s' * (len(picks) != 1)} of {sum(e is not None for e in items)}: "
+        f"{len(picks)} picked explanation{'s' * (len(picks) != 1)} of {explained}: "
         f"they cover {share} of the global importance (lime's SP coverage)",
         fontsize=11,
     )
