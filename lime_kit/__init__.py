@@ -2,8 +2,9 @@
 
 from lime_kit.explanation import Explanation
 from lime_kit.image.explainer import ImageExplainer
+from lime_kit.many import ExplanationSet
 from lime_kit.tabular.explainer import TabularExplainer
 from lime_kit.text.explainer import TextExplainer
 
-__all__ = ["Explanation", "ImageExplainer", "TabularExplainer", "TextExplainer"]
+__all__ = ["Explanation", "ExplanationSet", "ImageExplainer", "TabularExplainer", "TextExplainer"]
 __version__ = "0.1.0"

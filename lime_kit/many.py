@@ -1,0 +1,964 @@
+"""Explain many predictions at once: :func:`explain_many` and the :class:`ExplanationSet` it returns.
+
+One explanation answers *why this prediction?*; a set of them answers *what
+does the model rely on across the data?* and lets a user pick the few worth
+reading (:meth:`ExplanationSet.submodular_pick`). This module runs an
+explainer's ``explain`` over many instances, serially or on joblib workers
+(processes, threads or a Dask cluster), and keeps the results as plain data
+that can be framed, summarized and stored as JSON lines.
+
+How the work is shipped (see :func:`explain_many`): the instances are cut
+into a few contiguous chunks per worker, and one task explains one chunk, so
+the explainer and ``predict_fn`` are pickled once per chunk, never once per
+instance. Every instance gets its own seed, spawned from one root seed with
+:class:`numpy.random.SeedSequence`, so the results do not depend on
+``n_jobs``, on the backend or on how the instances were chunked.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import numbers
+import os
+import pickle
+import re
+import threading
+import traceback
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lime_kit.explanation import Explanation
+
+__all__ = ["CHUNKS_PER_WORKER", "ERRORS", "ExplanationSet", "explain_many", "instance_seeds"]
+
+#: Chunks handed to each worker: more than one so a slow worker does not hold
+#: up the end and the progress bar moves, few enough that the model is pickled
+#: only a handful of times per worker whatever the number of instances.
+CHUNKS_PER_WORKER = 4
+
+#: What ``explain_many(errors=...)`` accepts.
+ERRORS = ("raise", "keep")
+
+#: The start of the UserWarning the pipeline emits for every unreliable explanation.
+_UNRELIABLE = "lime_kit: this explanation may be unreliable"
+
+QUALITY_COLUMNS = ("label", "score", "heldout_score", "stability", "num_samples", "warnings")
+
+
+# --------------------------------------------------------------------------- the set
+class ExplanationSet(Sequence):
+    """Explanations of many instances, in instance order; pure data like :class:`~lime_kit.Explanation`.
+
+    Behaves like a read-only sequence: ``len(s)``, ``s[i]`` (an Explanation,
+    or None where the instance failed), ``s[2:5]`` (another ExplanationSet),
+    iteration. Built by :func:`explain_many` (or ``explainer.explain_many``)
+    and by :meth:`load`.
+
+    Parameters
+    ----------
+    explanations : list of Explanation or None
+        One entry per instance; None where the explanation failed.
+    failures : list of (int, str), optional
+        ``(position, "ErrorType: message")`` of every failed instance.
+
+    Attributes
+    ----------
+    explanations : list of Explanation or None
+    failures : list of (int, str)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).normal(size=(100, 3))
+    >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    >>> explanations = explainer.explain_many(X[:4], lambda rows: 3 * rows[:, 0] - rows[:, 2], num_samples=300)
+    >>> len(explanations), explanations[0].as_list()[0][0]
+    (4, 'x0')
+    >>> explanations.global_importance().index[0]
+    'x0'
+    >>> len(explanations[1:3]), explanations.failures
+    (2, [])
+    """
+
+    def __init__(self, explanations: Iterable[Explanation | None], failures: Iterable[tuple[int, str]] | None = None):
+        self.explanations = list(explanations)
+        for position, item in enumerate(self.explanations):
+            if item is not None and not isinstance(item, Explanation):
+                raise TypeError(
+                    f"item {position} is a {type(item).__name__}; an ExplanationSet holds Explanation objects "
+                    "(or None for an instance that failed)"
+                )
+        self.failures = [(int(position), str(message)) for position, message in (failures or [])]
+        for position, _ in self.failures:
+            if not 0 <= position < len(self.explanations) or self.explanations[position] is not None:
+                raise ValueError(
+                    f"failure at position {position} does not match a None entry among the "
+                    f"{len(self.explanations)} explanations; a failed instance is None in explanations"
+                )
+
+    # ------------------------------------------------------------- sequence
+    def __len__(self) -> int:
+        return len(self.explanations)
+
+    def __iter__(self) -> Iterator[Explanation | None]:
+        return iter(self.explanations)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            positions = range(len(self.explanations))[index]
+            new_position = {old: new for new, old in enumerate(positions)}
+            failures = [(new_position[p], m) for p, m in self.failures if p in new_position]
+            failures.sort()
+            return ExplanationSet([self.explanations[p] for p in positions], failures)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"index an ExplanationSet with an int or a slice, got {type(index).__name__}")
+        return self.explanations[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExplanationSet):
+            return NotImplemented
+        return self.explanations == other.explanations and self.failures == other.failures
+
+    __hash__ = None  # mutable lists inside, like list
+
+    def __repr__(self) -> str:
+        modalities = sorted({e.modality for e in self.explanations if e is not None})
+        kind = f", modality={modalities[0]!r}" if len(modalities) == 1 else ""
+        return f"ExplanationSet({len(self)} explanations, {len(self.failures)} failures{kind})"
+
+    # --------------------------------------------------------------- frames
+    def _weight_matrix(self, label, absolute: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Weights of every feature (by name) in every explanation.
+
+        Returns ``(matrix, explained, names)``: ``matrix`` of shape
+        (n_explanations, n_names) holds the weight (or ``|weight|``) where the
+        feature was selected and NaN elsewhere; ``explained`` marks the rows
+        whose explanation exists and explained ``label``.
+        """
+        columns: dict[str, int] = {}
+        rows: list[tuple[int, np.ndarray, np.ndarray]] = []
+        explained = np.zeros(len(self.explanations), dtype=bool)
+        seen_labels: set = set()
+        previous_names, previous_columns = None, None
+        for position, exp in enumerate(self.explanations):
+            if exp is None:
+                continue
+            seen_labels.update(exp.label_name(k) if exp.class_names else k for k in exp.labels)
+            if exp.feature_names != previous_names:
+                # Explanations of one explainer share their names: look the columns up once per change.
+                previous_names = exp.feature_names
+                previous_columns = np.fromiter(
+                    (columns.setdefault(str(n), len(columns)) for n in previous_names), np.intp, len(previous_names)
+                )
+            resolved = _explained_label(exp, label)
+            if resolved is None:
+                continue
+            explained[position] = True
+            pairs = exp.coefficients[resolved]
+            indices = np.fromiter((i for i, _ in pairs), np.intp, len(pairs))
+            weights = np.fromiter((w for _, w in pairs), float, len(pairs))
+            rows.append((position, previous_columns[indices], np.abs(weights) if absolute else weights))
+        if label is not None and not explained.any() and any(e is not None for e in self.explanations):
+            raise ValueError(
+                f"label {label!r} was not explained by any explanation; explained labels are "
+                f"{sorted(seen_labels, key=str)}. Pass one of them, or label=None for each explanation's first label"
+            )
+        matrix = np.full((len(self.explanations), len(columns)), np.nan)
+        for position, cols, weights in rows:
+            row = matrix[position]
+            row[cols] = 0.0
+            # add.at: a name repeated within one explanation (a word at two places) adds up.
+            np.add.at(row, cols, weights)
+        return matrix, explained, list(columns)
+
+    def to_frame(self, label: int | str | None = None) -> pd.DataFrame:
+        """Return the weights as a table: one row per instance, one column per feature name.
+
+        Parameters
+        ----------
+        label : int or str, optional
+            Output column or class name to read; None reads each
+            explanation's first explained label.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_instances, n_feature_names)
+            Index: the instance position (named ``"instance"``). Columns: the
+            union of the explanations' feature names in first-seen order
+            (every feature, selected or not). Values: the weight where the
+            feature was selected, NaN where it was not, where the instance
+            failed, or where its explanation did not explain ``label``. A
+            name that occurs twice in one explanation (a word at two places)
+            holds the sum of its weights.
+
+        Raises
+        ------
+        ValueError
+            When no explanation explained ``label``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> s = explainer.explain_many(X[:3], lambda rows: 2 * rows[:, 0], num_samples=300, num_features=1)
+        >>> frame = s.to_frame()
+        >>> list(frame.columns), frame.shape
+        (['x0', 'x1', 'x2'], (3, 3))
+        >>> bool(frame["x1"].isna().all())
+        True
+        """
+        matrix, _, names = self._weight_matrix(label, absolute=False)
+        frame = pd.DataFrame(matrix, columns=names)
+        frame.index.name = "instance"
+        return frame
+
+    def global_importance(self, label: int | str | None = None) -> pd.DataFrame:
+        """Return how much each feature matters across the set.
+
+        Parameters
+        ----------
+        label : int or str, optional
+            As in :meth:`to_frame`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: feature name. Columns ``"importance"`` (mean ``|weight|``
+            over the explanations that explained ``label``, counting 0 where
+            the feature was not selected) and ``"selected"`` (the share of
+            those explanations that selected it). Sorted by importance,
+            descending; ties keep first-seen order. Failed instances do not
+            count. ``lime_kit.plot.many.plot_global_importance`` draws it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> s = explainer.explain_many(X[:3], lambda rows: 2 * rows[:, 0], num_samples=300, num_features=1)
+        >>> s.global_importance()["selected"].to_dict()
+        {'x0': 1.0, 'x1': 0.0, 'x2': 0.0}
+        """
+        matrix, explained, names = self._weight_matrix(label, absolute=True)
+        used = matrix[explained]
+        if len(used):
+            importance = np.nan_to_num(used, nan=0.0).mean(axis=0)
+            selected = (~np.isnan(used)).mean(axis=0)
+        else:
+            importance = selected = np.zeros(len(names))
+        frame = pd.DataFrame({"importance": importance, "selected": selected}, index=pd.Index(names, name="feature"))
+        return frame.sort_values("importance", ascending=False, kind="mergesort")
+
+    def quality_frame(self) -> pd.DataFrame:
+        """Return the quality figures of every explanation, one row per instance.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: the instance position (``"instance"``). Columns, for each
+            explanation's first explained label: ``"label"`` (that output
+            column), ``"score"`` (in-sample weighted R²), ``"heldout_score"``
+            (held-out R²), ``"stability"`` (expected top-5 agreement of a
+            rerun), ``"num_samples"`` and ``"warnings"`` (how many warnings
+            the explanation carries; read them in ``s[i].warnings``). A failed
+            instance has missing values throughout (see :attr:`failures`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> s = explainer.explain_many(X[:2], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300)
+        >>> quality = s.quality_frame()
+        >>> list(quality.columns)
+        ['label', 'score', 'heldout_score', 'stability', 'num_samples', 'warnings']
+        >>> bool((quality["heldout_score"] > 0.99).all()), quality["warnings"].tolist()
+        (True, [0, 0])
+        """
+        nan = float("nan")
+        columns: dict[str, list] = {name: [] for name in QUALITY_COLUMNS}
+        for exp in self.explanations:
+            if exp is None:
+                values = (None, nan, nan, nan, None, None)
+            else:
+                label = exp.labels[0]
+                values = (
+                    label,
+                    float(exp.score.get(label, nan)),
+                    float(exp.heldout_score.get(label, nan)),
+                    float(exp.stability.get(label, nan)),
+                    int(exp.num_samples),
+                    len(exp.warnings),
+                )
+            for name, value in zip(QUALITY_COLUMNS, values):
+                columns[name].append(value)
+        frame = pd.DataFrame(
+            {
+                name: pd.array(values, dtype="Int64") if name in ("label", "num_samples", "warnings") else values
+                for name, values in columns.items()
+            }
+        )
+        frame.index.name = "instance"
+        return frame
+
+    # -------------------------------------------------------------- storage
+    def save(self, path: str | os.PathLike, append: bool = False) -> Path:
+        """Write the set as JSON lines: one explanation per line, in order.
+
+        Each line is ``Explanation.to_json()``; a failed instance is the
+        line ``{"failure": [position, "ErrorType: message"]}``. Lines are
+        written one at a time, each with a single ``write`` to a file opened
+        for appending, so an interrupted save leaves every finished line
+        intact and :meth:`load` reads them back.
+
+        Parameters
+        ----------
+        path : str or path-like
+        append : bool, default=False
+            Add the lines after those already in the file (created if
+            missing) instead of replacing it: explain in batches and store
+            as you go. If the file ends in a partial line (an interrupted
+            write), that fragment is cut off first, with a UserWarning, so
+            the new lines stay readable.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> s = explainer.explain_many(X[:2], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300)
+        >>> path = s.save(tempfile.mkdtemp() + "/explanations.jsonl")
+        >>> ExplanationSet.load(path) == s
+        True
+        """
+        path = Path(path)
+        if append:
+            _drop_partial_tail(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | (0 if append else os.O_TRUNC)
+        descriptor = os.open(path, flags, 0o666)
+        try:
+            failures = dict(self.failures)
+            for position, exp in enumerate(self.explanations):
+                if exp is None:
+                    line = json.dumps({"failure": [position, failures.get(position, "unknown failure")]})
+                else:
+                    line = exp.to_json()
+                _write_all(descriptor, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(descriptor)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> ExplanationSet:
+        """Read a set written by :meth:`save` (one or more saves appended to one file).
+
+        Every complete line is read; a last line without its newline (a
+        write that was interrupted) is skipped with a UserWarning. Failure
+        lines become None entries, and their failures are listed under the
+        position the line has in the file (which is the stored position
+        when the file holds one set).
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        ExplanationSet
+
+        Raises
+        ------
+        ValueError
+            When a complete line is not an explanation or a failure record;
+            the message gives its line number.
+        """
+        path = Path(path)
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        if lines[-1]:
+            warnings.warn(
+                f"{path}: skipped a partial last line ({len(lines[-1])} characters without a newline), "
+                "left by an interrupted write",
+                UserWarning,
+                stacklevel=2,
+            )
+        explanations: list[Explanation | None] = []
+        failures: list[tuple[int, str]] = []
+        for number, line in enumerate(lines[:-1], start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if set(record) == {"failure"}:
+                    _, message = record["failure"]
+                    failures.append((len(explanations), str(message)))
+                    explanations.append(None)
+                else:
+                    explanations.append(Explanation.from_dict(record))
+            except (ValueError, TypeError, KeyError) as error:
+                raise ValueError(
+                    f"{path}, line {number}: not an explanation written by ExplanationSet.save ({error}); "
+                    "remove or repair that line"
+                ) from error
+        return cls(explanations, failures)
+
+    # ---------------------------------------------------------------- views
+    def submodular_pick(
+        self,
+        budget: int,
+        label: int | str | None = None,
+        method: str = "greedy",
+        sample_size: int = 1000,
+        random_state=None,
+    ) -> list[int]:
+        """Positions of ``budget`` explanations that together cover the important features (SP-LIME).
+
+        Delegates to :func:`lime_kit.pick.submodular_pick` (see there for the
+        parameters); failed instances are never picked.
+
+        Returns
+        -------
+        list of int
+            Positions in this set, in pick order.
+        """
+        from lime_kit.pick import submodular_pick
+
+        return submodular_pick(
+            self.explanations, budget, label=label, method=method, sample_size=sample_size, random_state=random_state
+        )
+
+    def _repr_html_(self) -> str:
+        try:
+            from lime_kit.plot.report import set_html
+        except ImportError as error:
+            if "lime_kit.plot.report" not in str(error) and getattr(error, "name", None) != "lime_kit.plot.report":
+                raise
+            # The report module is optional here: a plain table still says what the set holds.
+            return f"<p>{len(self)} explanations, {len(self.failures)} failed</p>" + self.quality_frame().to_html()
+        return set_html(self)
+
+
+def _explained_label(exp: Explanation, label) -> int | None:
+    """The output column of ``label`` in ``exp``, or None when ``exp`` did not explain it."""
+    if label is None:
+        return exp.labels[0]
+    try:
+        return exp.resolve_label(label)
+    except ValueError:
+        return None
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def _drop_partial_tail(path: Path) -> None:
+    """Cut a trailing fragment without a newline, so lines appended after it stay whole."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return
+    with open(path, "rb+") as handle:
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        # Read back in blocks to the last newline; a fragment is one line at most.
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            handle.seek(start)
+            block = handle.read(end - start)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                keep = start + cut + 1
+                break
+            end = start
+        else:
+            keep = 0
+        handle.truncate(keep)
+    warnings.warn(
+        f"{path}: removed a partial last line ({size - keep} bytes without a newline) left by an interrupted "
+        "write before appending",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+# ----------------------------------------------------------------- seeds
+def instance_seeds(random_state: int, n: int) -> list[int]:
+    """Return one seed per instance, spawned from ``random_state``.
+
+    Seed ``i`` is that of ``numpy.random.SeedSequence(random_state).spawn``'s
+    ``i``-th child, so it depends on the root seed and the position only,
+    not on ``n`` or on how the work is split.
+
+    Parameters
+    ----------
+    random_state : int
+    n : int
+
+    Returns
+    -------
+    list of int
+        Non-negative seeds below ``2**63``; ``explain(..., random_state=seed)``
+        with the same keywords redoes the explanation.
+
+    Examples
+    --------
+    >>> seeds = instance_seeds(0, 3)
+    >>> seeds == instance_seeds(0, 5)[:3], len(set(seeds))
+    (True, 3)
+    """
+    children = np.random.SeedSequence(int(random_state)).spawn(n)
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+
+
+# ------------------------------------------------------------- instances
+def _check_instances(explainer, instances):
+    """Return ``(instances in a sliceable form, their number)`` without copying the user's data."""
+    if isinstance(instances, (str, bytes)):
+        raise ValueError(
+            "instances is a single string; pass a list of texts (explain_many([text], ...)) or use explain() for one"
+        )
+    if isinstance(instances, pd.DataFrame):
+        return instances, len(instances)
+    if isinstance(instances, pd.Series):
+        if _is_tabular(explainer):
+            raise ValueError(
+                "instances is a pandas Series, which reads as one row; pass a DataFrame of rows "
+                "(series.to_frame().T) or use explain() for a single row"
+            )
+        return instances, len(instances)
+    if hasattr(instances, "tocsr") and hasattr(instances, "shape"):  # scipy.sparse: slice by rows
+        return instances.tocsr(), instances.shape[0]
+    if isinstance(instances, np.ndarray):
+        if instances.ndim == 0 or (instances.ndim == 1 and _is_tabular(explainer)):
+            raise ValueError(
+                f"instances has shape {instances.shape}; pass a 2-D array with one row per instance "
+                "(X[None, :] for a single row, or use explain())"
+            )
+        return instances, len(instances)
+    if isinstance(instances, Sequence):
+        return instances, len(instances)
+    if isinstance(instances, Iterable):
+        items = list(instances)
+        return items, len(items)
+    raise TypeError(
+        f"instances must be a 2-D array or DataFrame of rows, a list of texts or a list or array of images, "
+        f"got {type(instances).__name__}"
+    )
+
+
+def _is_tabular(explainer) -> bool:
+    from lime_kit.tabular.explainer import TabularExplainer
+
+    return isinstance(explainer, TabularExplainer)
+
+
+def _instance_at(chunk, j: int):
+    """Instance ``j`` of a chunk, in the form ``explain`` takes."""
+    if isinstance(chunk, pd.DataFrame):
+        return chunk.iloc[[j]]  # a one-row frame keeps the column dtypes
+    if isinstance(chunk, pd.Series):
+        return chunk.iloc[j]
+    return chunk[j]
+
+
+def _chunk_of(instances, start: int, stop: int):
+    if isinstance(instances, (pd.DataFrame, pd.Series)):
+        return instances.iloc[start:stop]
+    return instances[start:stop]
+
+
+def _chunk_bounds(n: int, n_chunks: int) -> list[tuple[int, int]]:
+    edges = np.linspace(0, n, min(n, max(1, n_chunks)) + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+# ---------------------------------------------------------------- warnings
+_quiet_lock = threading.Lock()
+_quiet_users = 0
+_QUIET_FILTER = ("ignore", re.compile(re.escape(_UNRELIABLE)), UserWarning, None, 0)
+
+
+class _QuietUnreliable:
+    """Silence the pipeline's per-explanation UserWarning while any batch runs in this process.
+
+    A counted filter instead of ``warnings.catch_warnings``: batches may run
+    in several threads at once (the threading backend, Dask's threaded
+    workers), and nested ``catch_warnings`` blocks in threads restore each
+    other's filters in the wrong order. Only this one warning is filtered;
+    every explanation keeps its text in ``.warnings``.
+    """
+
+    def __enter__(self):
+        global _quiet_users
+        with _quiet_lock:
+            if _quiet_users == 0:
+                warnings.filters.insert(0, _QUIET_FILTER)
+                _filters_changed()
+            _quiet_users += 1
+        return self
+
+    def __exit__(self, *exc_info):
+        global _quiet_users
+        with _quiet_lock:
+            _quiet_users -= 1
+            if _quiet_users == 0:
+                try:
+                    warnings.filters.remove(_QUIET_FILTER)
+                except ValueError:  # someone reset the filters meanwhile (catch_warnings exit)
+                    pass
+                _filters_changed()
+        return False
+
+
+def _filters_changed() -> None:
+    # Invalidates the per-module "already shown" caches, as warnings.filterwarnings does.
+    changed = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
+    if changed is not None:
+        changed()
+
+
+# ------------------------------------------------------------------ work
+class _RemoteTraceback(Exception):
+    """The traceback of an error raised in a worker, shown as the cause of the re-raised error."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _explain_chunk(
+    explainer,
+    predict_fn: Callable,
+    chunk,
+    seeds: list[int],
+    start: int,
+    explain_kwargs: dict,
+    stop_at_failure: bool,
+    on_done: Callable[[], Any] | None = None,
+    remote: bool = True,
+) -> tuple[int, list, list, tuple | None]:
+    """Explain the instances of one chunk; runs in a worker (or in-process for n_jobs=1).
+
+    Returns ``(start, explanations, failures, first_error)`` where a failed
+    instance is None in ``explanations`` and ``(position, message)`` in
+    ``failures``. With ``stop_at_failure`` the chunk stops at its first
+    failure and ``first_error`` is ``(position, message, exception)``.
+    Nothing but the explanations is kept: each one's samples are freed
+    when ``explain`` returns.
+    """
+    explanations: list[Explanation | None] = []
+    failures: list[tuple[int, str]] = []
+    with _QuietUnreliable():
+        for j, seed in enumerate(seeds):
+            position = start + j
+            try:
+                exp = explainer.explain(_instance_at(chunk, j), predict_fn, random_state=seed, **explain_kwargs)
+            except Exception as error:
+                message = f"{type(error).__name__}: {error}"
+                explanations.append(None)
+                failures.append((position, message))
+                if stop_at_failure:
+                    return start, explanations, failures, _first_error(position, message, error, remote)
+            else:
+                explanations.append(exp)
+            if on_done is not None:
+                on_done()
+    return start, explanations, failures, None
+
+
+def _first_error(position: int, message: str, error: Exception, remote: bool) -> tuple:
+    """``(position, message, error, worker traceback)``, in a form that pickles back from a worker."""
+    if not remote:
+        return position, message, error, None
+    # A pickled exception loses its traceback; the text travels beside it.
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        error = RuntimeError(message)
+    return position, message, error, text
+
+
+def _check_explain_kwargs(explainer, explain_kwargs: dict) -> None:
+    """Refuse keywords ``explain`` does not take before any work starts (not once per instance)."""
+    parameters = inspect.signature(explainer.explain).parameters
+    own = {"instance", "text", "image", "predict_fn", "random_state"}
+    unknown = [k for k in explain_kwargs if k not in parameters or k in own]
+    if unknown:
+        allowed = [name for name in parameters if name not in own]
+        raise TypeError(
+            f"explain_many got keywords that {type(explainer).__name__}.explain does not take: {unknown}; "
+            f"it takes {allowed} (random_state is explain_many's own, the root of every instance's seed)"
+        )
+
+
+def _check_options(n_jobs, backend, errors, random_state) -> None:
+    if errors not in ERRORS:
+        raise ValueError(
+            f"errors must be 'raise' (stop at the first failure) or 'keep' (record failures, go on), got {errors!r}"
+        )
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0):
+        raise ValueError(f"n_jobs must be a non-zero integer (1: in this process, -1: every core), got {n_jobs!r}")
+    if backend is not None and not isinstance(backend, str):
+        raise ValueError(
+            f"backend must be None or a joblib backend name ('loky', 'threading', 'dask', ...), got {backend!r}"
+        )
+    if random_state is not None and (isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral)):
+        raise TypeError(
+            f"random_state must be an int or None (the explainer's seed), got {type(random_state).__name__}; "
+            "each instance's seed is spawned from it"
+        )
+
+
+def _dask_client():
+    try:
+        from distributed import default_client
+    except ImportError:
+        raise ImportError(
+            'backend="dask" needs dask.distributed: pip install "lime_kit[dask]"'
+        ) from None
+    try:
+        return default_client()
+    except ValueError:
+        raise ValueError(
+            'backend="dask" runs on the active dask.distributed Client, and there is none: create one first, '
+            'e.g. client = Client("tcp://scheduler:8786"), or Client() for a local cluster'
+        ) from None
+
+
+def explain_many(
+    explainer,
+    instances,
+    predict_fn: Callable,
+    *,
+    n_jobs: int | None = 1,
+    progress: bool = True,
+    random_state: int | None = None,
+    backend: str | None = None,
+    errors: str = "raise",
+    **explain_kwargs,
+) -> ExplanationSet:
+    """Explain ``predict_fn`` on many instances with one explainer; return an :class:`ExplanationSet`.
+
+    Parameters
+    ----------
+    explainer : TabularExplainer, TextExplainer or ImageExplainer
+        Anything with the ``explain(instance, predict_fn, ..., random_state=)``
+        of lime_kit's explainers.
+    instances : 2-D array, DataFrame or sparse matrix of rows; list of texts; list or array of images
+        One instance per row / item (an image array's first axis counts the
+        images). Never modified; a DataFrame's rows reach ``explain`` as
+        one-row frames, so the columns are matched by name.
+    predict_fn : callable
+        As for ``explain``.
+    n_jobs : int, default=1
+        1: explain in this process. Otherwise the number of joblib workers
+        (-1: every core). The results are the same for every ``n_jobs``.
+    progress : bool, default=True
+        Show a tqdm progress bar. It only appears on an interactive
+        terminal (or notebook); with ``progress=False`` nothing is printed.
+    random_state : int, optional
+        Root seed; None uses the explainer's own. Instance ``i`` is explained
+        with seed :func:`instance_seeds` ``(random_state, n)[i]``, recorded in
+        its ``random_state``, so ``explainer.explain(instance, predict_fn,
+        random_state=s[i].random_state, **explain_kwargs)`` redoes it.
+    backend : str, optional
+        joblib backend: None is ``"loky"`` (worker processes) when
+        ``n_jobs != 1``; ``"threading"`` (one process, for models that
+        cannot be pickled or that release the GIL); ``"multiprocessing"``;
+        ``"dask"``: the workers of the active ``dask.distributed`` Client
+        (every worker thread; ``n_jobs`` is ignored). Needs
+        ``pip install "lime_kit[dask]"``.
+    errors : {"raise", "keep"}, default="raise"
+        ``"raise"``: the first failing instance (by position) stops the run
+        with ``ValueError("instance 17: ErrorType: message")`` chained to the
+        original error. ``"keep"``: a failed instance is None in the set,
+        listed in ``ExplanationSet.failures``, and the others go on; one
+        UserWarning at the end counts the failures.
+    **explain_kwargs
+        Keywords of the explainer's ``explain`` (``num_features``,
+        ``num_samples="auto"``, ``labels``, ...), the same for every instance.
+
+    Returns
+    -------
+    ExplanationSet
+        In instance order. Each explanation keeps its ``.warnings``; instead
+        of one UserWarning per unreliable explanation, one summary
+        UserWarning says how many carry warnings.
+
+    Notes
+    -----
+    How the model reaches the workers: the instances are cut into
+    ``CHUNKS_PER_WORKER`` contiguous chunks per worker and one task explains
+    one chunk, so the explainer and ``predict_fn`` are pickled once per
+    chunk (a few times per worker), never per instance, and each task
+    carries only its chunk's instances. loky pickles with cloudpickle, so
+    lambdas and closures travel; a model that cannot be pickled at all (an
+    open connection, a lock, some GPU handles) needs ``n_jobs=1`` or
+    ``backend="threading"``. With Dask, joblib scatters the explainer and
+    the model to the cluster once and the workers must be able to import
+    lime_kit and the model's library.
+
+    Memory: a task keeps only the finished explanations (a few kB each, for
+    tabular rows); every instance's perturbed samples are freed when its
+    surrogate is fitted. To keep even the results out of memory, explain
+    in batches and ``save(path, append=True)`` each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).normal(size=(100, 3))
+    >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    >>> s = explain_many(explainer, X[:5], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300, progress=False)
+    >>> [exp.as_list()[0][0] for exp in s]
+    ['x0', 'x0', 'x0', 'x0', 'x0']
+    >>> redone = explainer.explain(X[2], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300,
+    ...                            random_state=s[2].random_state)
+    >>> redone == s[2]
+    True
+    """
+    _check_options(n_jobs, backend, errors, random_state)
+    _check_explain_kwargs(explainer, explain_kwargs)
+    if not callable(predict_fn):
+        raise TypeError(f"predict_fn must be callable (e.g. model.predict_proba), got {type(predict_fn).__name__}")
+    instances, n = _check_instances(explainer, instances)
+    root = explainer._seed if random_state is None else int(random_state)
+    seeds = instance_seeds(root, n)
+    stop_at_failure = errors == "raise"
+
+    from tqdm.auto import tqdm
+
+    # disable=None: tqdm shows the bar only on an interactive terminal or notebook.
+    with tqdm(total=n, disable=None if progress else True, unit="instance", desc="explain_many") as bar:
+        if _runs_in_process(n, n_jobs, backend):
+            _, explanations, failures, first_error = _explain_chunk(
+                explainer, predict_fn, instances, seeds, 0, explain_kwargs, stop_at_failure,
+                on_done=bar.update, remote=False,
+            )
+        else:
+            explanations, failures, first_error = _explain_in_parallel(
+                explainer, predict_fn, instances, seeds, n_jobs, backend, explain_kwargs, stop_at_failure, bar
+            )
+    if first_error is not None:
+        position, message, error, remote_traceback = first_error
+        if remote_traceback is not None:
+            error.__cause__ = _RemoteTraceback(remote_traceback)
+        raise ValueError(f"instance {position}: {message}") from error
+
+    result = ExplanationSet(explanations, failures)
+    _summarize(result)
+    return result
+
+
+def _runs_in_process(n: int, n_jobs, backend) -> bool:
+    if n <= 1:
+        return True
+    if backend == "dask":
+        return False
+    import joblib
+
+    with joblib.parallel_config(backend=backend or "loky"):
+        return joblib.effective_n_jobs(n_jobs if n_jobs is not None else 1) == 1
+
+
+def _explain_in_parallel(explainer, predict_fn, instances, seeds, n_jobs, backend, explain_kwargs, stop_at_failure, bar):
+    import joblib
+
+    n = len(seeds)
+    name = backend or "loky"
+    if name == "dask":
+        _dask_client()
+        n_jobs = -1
+    with joblib.parallel_config(backend=name):
+        workers = joblib.effective_n_jobs(n_jobs)
+        bounds = _chunk_bounds(n, workers * CHUNKS_PER_WORKER)
+        # multiprocessing's pool cannot hand results back as they come; it returns them all at the end.
+        return_as = "list" if name == "multiprocessing" else "generator_unordered"
+        tasks = (
+            joblib.delayed(_explain_chunk)(
+                explainer, predict_fn, _chunk_of(instances, a, b), seeds[a:b], a, explain_kwargs, stop_at_failure
+            )
+            for a, b in bounds
+        )
+        parallel = joblib.Parallel(n_jobs=n_jobs, return_as=return_as, batch_size=1)
+        try:
+            outputs = parallel(tasks)
+            gathered = _gather(outputs, bounds, n, bar)
+            if gathered[2] is not None and hasattr(outputs, "close"):
+                # Stopping early cancels the remaining chunks; joblib's note about it is noise here.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=".*tasks which were still being processed", category=UserWarning)
+                    outputs.close()
+            return gathered
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            if "pickl" not in str(error).lower():
+                raise
+            raise ValueError(
+                f"the explainer or predict_fn cannot be pickled for the {name!r} workers ({error}); "
+                'use n_jobs=1 or backend="threading", which keep the model in this process'
+            ) from error
+
+
+def _gather(outputs, bounds, n, bar):
+    """Collect chunk results as they finish; stop at the first failure by position once it is certain."""
+    explanations: list[Explanation | None] = [None] * n
+    failures: list[tuple[int, str]] = []
+    starts = [a for a, _ in bounds]
+    arrived = np.zeros(len(bounds), dtype=bool)
+    first_error = None
+    for start, chunk_explanations, chunk_failures, error in outputs:
+        chunk = starts.index(start)
+        arrived[chunk] = True
+        explanations[start:start + len(chunk_explanations)] = chunk_explanations
+        failures.extend(chunk_failures)
+        bar.update(len(chunk_explanations))
+        if error is not None and (first_error is None or error[0] < first_error[0]):
+            first_error = error
+        if first_error is not None:
+            failing_chunk = int(np.searchsorted(starts, first_error[0], side="right")) - 1
+            # Raise once every chunk before the failing one is in: then no earlier failure can come.
+            if arrived[:failing_chunk].all():
+                return explanations, failures, first_error
+    failures.sort()
+    return explanations, failures, None
+
+
+def _summarize(result: ExplanationSet) -> None:
+    n = len(result)
+    if result.failures:
+        warnings.warn(
+            f"{len(result.failures)} of {n} instances could not be explained; see ExplanationSet.failures",
+            UserWarning,
+            stacklevel=3,
+        )
+    flagged = sum(1 for exp in result.explanations if exp is not None and exp.warnings)
+    if flagged:
+        warnings.warn(
+            f"{flagged} of {n} explanations carry warnings; see ExplanationSet.quality_frame() and each "
+            "explanation's .warnings",
+            UserWarning,
+            stacklevel=3,
+        )
