@@ -1,25 +1,635 @@
-"""The ``lime-kit`` command line: ``lime-kit demo tabular [--out FOLDER]``."""
+"""The ``lime-kit`` command line: explain a saved model's predictions, or run a demo.
+
+``lime-kit demo tabular [--out FOLDER]`` explains one prediction on bundled
+data. ``lime-kit explain tabular|text|image --model FILE ...`` explains a
+model saved with joblib (any scikit-learn estimator or pipeline) or, for
+images, a TorchScript ``.pt`` file, and writes a PNG, a standalone HTML
+report and the explanation as JSON (JSON lines for many rows).
+
+The command line is a boundary for people, not programs: every mistake a
+user can make (a missing file, a row out of range, columns the model does not
+know, a model without ``predict``, an unreadable image) ends in one line on
+stderr and a non-zero exit code, never a traceback. The terminal summary
+prints each explanation's warnings, so the explainers' own UserWarning is
+silenced here.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from lime_kit.demos import DEMOS, run_demo
 
+__all__ = ["main"]
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lime-kit", description="Explain single predictions of any model.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="explain one prediction on bundled data and write PNG + HTML")
-    demo.add_argument("modality", choices=sorted(DEMOS))
-    demo.add_argument("--out", default="lime_kit_output", help="folder to write into (default: %(default)s)")
-    args = parser.parse_args(argv)
+EXIT_USAGE = 2  # bad arguments or inputs: the user can fix the command
+EXIT_FAILED = 1  # the inputs were read but explaining failed
+SUMMARY_FEATURES = 10  # features per label printed to the terminal
+SUMMARY_WARNINGS = 8  # warning lines printed for a set; the report lists them all
+
+
+class CommandError(Exception):
+    """A mistake in the command or its inputs, reported as one line without a traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse prints usage plus an error and exits; here a bad argument is one line like every other error."""
+
+    def error(self, message: str):
+        raise CommandError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _one_line(error: BaseException | str) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, BaseException):
+        text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text[:400] + ("…" if len(text) > 400 else "")
+
+
+# ------------------------------------------------------------------ models
+
+
+@dataclass
+class _Model:
+    """A loaded model as the explainers need it."""
+
+    predict_fn: Callable
+    mode: str
+    class_names: list[str] | None
+    feature_names: list[str] | None  # the model's feature_names_in_, when it has them
+    n_features: int | None  # the model's n_features_in_, when it has it
+    torch_module: object = None
+
+
+def _existing_file(path: str, what: str) -> Path:
+    file = Path(path)
+    if not file.exists():
+        raise CommandError(f"{what} file not found: {path}")
+    if not file.is_file():
+        raise CommandError(f"{what} path is not a file: {path}")
+    return file
+
+
+def _load_model(path: str) -> tuple[object, Path]:
+    file = _existing_file(path, "model")
+    if file.suffix.lower() in (".pt", ".pth"):
+        try:
+            import torch
+        except ImportError:
+            raise CommandError(f"{file.name} is a TorchScript file and needs PyTorch: pip install 'lime_kit[torch]'") from None
+        try:
+            return torch.jit.load(str(file), map_location="cpu"), file
+        except Exception as error:
+            raise CommandError(
+                f"could not load {file} as a TorchScript module ({_one_line(error)}); save the model with "
+                "torch.jit.save(torch.jit.script(model), path)"
+            ) from None
+    import joblib
+
+    try:
+        return joblib.load(file), file
+    except Exception as error:
+        raise CommandError(
+            f"could not load {file} with joblib ({_one_line(error)}); save the model with joblib.dump(model, path)"
+        ) from None
+
+
+def _sklearn_model(model, file: Path, class_names: list[str] | None) -> _Model:
+    """predict_proba when the model has it (classification), predict otherwise (regression)."""
+    if callable(getattr(model, "predict_proba", None)):
+        predict, mode = model.predict_proba, "classification"
+    elif callable(getattr(model, "predict", None)):
+        predict, mode = model.predict, "regression"
+    else:
+        raise CommandError(
+            f"the model in {file.name} ({type(model).__name__}) has neither predict_proba nor predict; "
+            "save a fitted scikit-learn estimator or pipeline"
+        )
+    if class_names is None and mode == "classification" and getattr(model, "classes_", None) is not None:
+        class_names = [str(name) for name in model.classes_]
+    names = getattr(model, "feature_names_in_", None)
+    n_features = getattr(model, "n_features_in_", None)
+    return _Model(
+        predict_fn=predict,
+        mode=mode,
+        class_names=class_names,
+        feature_names=None if names is None else [str(name) for name in names],
+        n_features=None if n_features is None else int(n_features),
+    )
+
+
+def _probe(predict_fn: Callable, inputs, what: str) -> np.ndarray:
+    """Call the model once on real inputs, so a mismatch is reported before any sampling."""
+    try:
+        # A model that fails often warns first (feature names, dtypes); the error line says what matters.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(predict_fn(inputs))
+    except Exception as error:
+        raise CommandError(f"the model failed on {what}: {_one_line(error)}") from None
+
+
+def _torch_model(module, image: np.ndarray, class_names: list[str] | None) -> _Model:
+    """Wrap a TorchScript module; the probe on the image decides softmax and mode.
+
+    One output column is a regression; rows that are already probabilities
+    (non-negative, summing to 1) are used as they are; anything else is
+    taken as logits and gets a softmax.
+    """
+    from lime_kit.torch_adapter import torch_predict_fn
+
+    raw = _probe(torch_predict_fn(module, softmax=False), image[None], "the image")
+    if raw.ndim != 2:
+        raise CommandError(f"the TorchScript model returned shape {raw.shape} for one image; expected (1, n_outputs)")
+    regression = raw.shape[1] == 1
+    probabilities = bool(raw.min() >= 0 and np.allclose(raw.sum(axis=1), 1.0, atol=1e-4))
+    softmax = not regression and not probabilities
+    return _Model(
+        predict_fn=torch_predict_fn(module, softmax=softmax),
+        mode="regression" if regression else "classification",
+        class_names=None if regression else class_names,
+        feature_names=None,
+        n_features=None,
+        torch_module=module,
+    )
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def _read_csv(path: str, what: str):
+    import pandas as pd
+
+    file = _existing_file(path, what)
+    try:
+        frame = pd.read_csv(file)
+    except Exception as error:
+        raise CommandError(f"could not read {file} as CSV ({_one_line(error)})") from None
+    if frame.empty or frame.shape[1] == 0:
+        raise CommandError(f"{file} holds no rows; pass a CSV with a header line and at least one row")
+    return frame
+
+
+def _match_columns(frame, model: _Model, name: str, notes: list[str]):
+    """The model's columns from ``frame``, by name; a CSV lacking some of them is refused."""
+    if model.feature_names is not None:
+        missing = [column for column in model.feature_names if column not in frame.columns]
+        if missing:
+            raise CommandError(
+                f"{name} lacks columns the model was trained on: {', '.join(missing)} "
+                f"(the model takes {len(model.feature_names)} columns: {', '.join(model.feature_names)})"
+            )
+        extra = [str(column) for column in frame.columns if column not in model.feature_names]
+        if extra:
+            notes.append(f"{name}: ignoring columns the model does not use: {', '.join(extra)}")
+        return frame[model.feature_names]
+    if model.n_features is not None and frame.shape[1] != model.n_features:
+        raise CommandError(
+            f"{name} has {frame.shape[1]} columns but the model takes {model.n_features} features; "
+            "pass a CSV with exactly the model's input columns"
+        )
+    return frame
+
+
+def _positions(args, n_rows: int, name: str) -> list[int] | int:
+    """One row (an int) for --row, a list of positions for --rows and --all."""
+    last = f"{name} has {n_rows} rows (0..{n_rows - 1})"
+    if args.row is not None:
+        if not 0 <= args.row < n_rows:
+            raise CommandError(f"row {args.row} is out of range: {last}")
+        return args.row
+    if args.all:
+        return list(range(n_rows))
+    start_text, _, stop_text = args.rows.partition(":")
+    try:
+        start = int(start_text) if start_text.strip() else 0
+        stop = int(stop_text) if stop_text.strip() else n_rows
+    except ValueError:
+        raise CommandError(f"--rows takes START:STOP with whole numbers, e.g. 0:100; got {args.rows!r}") from None
+    if not 0 <= start < stop or ":" not in args.rows:
+        raise CommandError(f"--rows {args.rows} selects no rows; pass START:STOP with 0 <= START < STOP, e.g. 0:100")
+    if stop > n_rows:
+        raise CommandError(f"rows {start}:{stop} reach past the end: {last}; use {start}:{n_rows} or --all")
+    return list(range(start, stop))
+
+
+def _read_image(path: str) -> np.ndarray:
+    file = _existing_file(path, "image")
+    try:
+        from skimage.io import imread
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # image plugins that fail leave file handles to the collector
+            image = np.asarray(imread(file))
+    except Exception as error:
+        raise CommandError(f"could not read {file} as an image ({_one_line(error)})") from None
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[..., :3]  # the alpha channel is not part of what the model sees
+    if image.ndim not in (2, 3) or image.size == 0 or (image.ndim == 3 and image.shape[2] != 3):
+        raise CommandError(f"{file} is not a grayscale or RGB image (array of shape {image.shape})")
+    return np.ascontiguousarray(image)
+
+
+def _read_text(args) -> tuple[str, str]:
+    if args.text is not None:
+        return args.text, "text"
+    file = _existing_file(args.file, "text")
+    try:
+        return file.read_text(encoding="utf-8"), f"text_{file.stem}"
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"could not read {file} as UTF-8 text ({_one_line(error)})") from None
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _prediction_line(exp) -> str:
+    if exp.mode == "regression":
+        return f"prediction {exp.model_output[0]:.4g}"
+    order = sorted(range(len(exp.model_output)), key=lambda k: -exp.model_output[k])
+    return "predicted " + ", ".join(f"{exp.label_name(k)} {exp.model_output[k]:.3f}" for k in order[:3])
+
+
+def _figure(values: dict, label: int, digits: int = 3) -> str:
+    value = values.get(label)
+    return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _print_explanation(exp, heading: str) -> None:
+    print(heading)
+    print(f"  {_prediction_line(exp)}")
+    for label in exp.labels:
+        what = "the prediction" if exp.mode == "regression" else exp.label_name(label)
+        print(f"  top features for {what} (weight [95 % interval]):")
+        rows = exp.as_list(label, intervals=True)[:SUMMARY_FEATURES]
+        width = max((len(str(d)) for d, *_ in rows), default=0)
+        for description, weight, low, high in rows:
+            interval = f"[{low:+.3g}, {high:+.3g}]" if np.isfinite(low) and np.isfinite(high) else "[no interval]"
+            print(f"    {str(description):<{width}}  {weight:+.3g}  {interval}")
+        print(
+            f"  held-out R² {_figure(exp.heldout_score, label)} · stability {_figure(exp.stability, label, 2)} · "
+            f"{exp.num_samples} samples"
+        )
+    if exp.warnings:
+        print("  warnings:")
+        for note in exp.warnings:
+            print(f"    - {note}")
+    else:
+        print("  warnings: none")
+
+
+def _print_set(explanation_set, rows: list[int], heading: str) -> None:
+    frame = explanation_set.quality_frame()
+    failed = len(explanation_set.failures)
+    print(heading)
+    print(f"  {len(rows) - failed} of {len(rows)} rows explained" + (f", {failed} failed" if failed else ""))
+    explained = frame.dropna(subset=["score"])
+    if len(explained):
+        print(
+            f"  held-out R² median {explained['heldout_score'].astype(float).median():.3f} "
+            f"(lowest {explained['heldout_score'].astype(float).min():.3f}) · stability median "
+            f"{explained['stability'].astype(float).median():.2f} (lowest {explained['stability'].astype(float).min():.2f})"
+        )
+        importance = explanation_set.global_importance()
+        print("  global importance (mean |weight|, share of rows that selected it):")
+        width = max((len(str(name)) for name in importance.index[:SUMMARY_FEATURES]), default=0)
+        for name, value, share in zip(
+            importance.index[:SUMMARY_FEATURES],
+            importance["importance"][:SUMMARY_FEATURES],
+            importance["selected"][:SUMMARY_FEATURES],
+        ):
+            print(f"    {str(name):<{width}}  {value:.3g}  {share:.0%}")
+    lines = [
+        f"row {rows[position]}: {note}"
+        for position, exp in enumerate(explanation_set)
+        if exp is not None
+        for note in exp.warnings
+    ]
+    lines += [f"row {rows[position]} failed: {message}" for position, message in explanation_set.failures]
+    warned = sum(1 for exp in explanation_set if exp is not None and exp.warnings)
+    print(f"  warnings: {warned} of {len(rows)} explanations carry warnings" if lines else "  warnings: none")
+    for line in lines[:SUMMARY_WARNINGS]:
+        print(f"    - {line}")
+    if len(lines) > SUMMARY_WARNINGS:
+        print(f"    … {len(lines) - SUMMARY_WARNINGS} more in the report")
+
+
+def _print_written(paths: list[Path]) -> None:
+    print(f"wrote {len(paths)} files into {paths[0].parent.resolve()}:")
+    for path in paths:
+        print(f"  {path.name}")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _write_explanation(exp, folder: Path, stem: str, figure, title: str) -> list[Path]:
+    from lime_kit.plot.report import explanation_report
+
+    folder.mkdir(parents=True, exist_ok=True)
+    png, page, data = folder / f"{stem}.png", folder / f"{stem}.html", folder / f"{stem}.json"
+    figure.savefig(png, dpi=120, facecolor="white", bbox_inches="tight")
+    page.write_text(explanation_report(exp, title=title), encoding="utf-8")
+    data.write_text(exp.to_json(indent=1), encoding="utf-8")
+    return [png, page, data]
+
+
+def _write_set(explanation_set, folder: Path, stem: str, title: str) -> list[Path]:
+    from lime_kit.plot.many import plot_global_importance
+    from lime_kit.plot.report import set_report
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    if any(exp is not None for exp in explanation_set):
+        png = folder / f"{stem}.png"
+        plot_global_importance(explanation_set).savefig(png, dpi=120, facecolor="white", bbox_inches="tight")
+        paths.append(png)
+    page = folder / f"{stem}.html"
+    page.write_text(set_report(explanation_set, title=title), encoding="utf-8")
+    paths.append(page)
+    paths.append(Path(explanation_set.save(folder / f"{stem}.jsonl")))
+    summary = folder / f"{stem}_global.csv"
+    explanation_set.global_importance().to_csv(summary, index_label="feature")
+    paths.append(summary)
+    return paths
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _explain_options(args) -> dict:
+    options = {"num_features": args.num_features}
+    if args.num_samples is not None:
+        options["num_samples"] = args.num_samples
+    if args.top_labels is not None:
+        options["top_labels"] = args.top_labels
+    return options
+
+
+def _check_class_names(model: _Model, class_names: list[str] | None, outputs: np.ndarray) -> None:
+    if class_names is None or model.mode != "classification":
+        return
+    n_outputs = outputs.shape[1] if outputs.ndim == 2 else 1
+    if len(class_names) != n_outputs:
+        raise CommandError(
+            f"--class-names gives {len(class_names)} names but the model returns {n_outputs} class probabilities"
+        )
+
+
+def _explain_tabular(args) -> list[Path]:
+    from lime_kit import TabularExplainer
+
+    model_object, model_file = _load_model(args.model)
+    if model_file.suffix.lower() in (".pt", ".pth"):
+        raise CommandError("a TorchScript model (.pt) works with 'lime-kit explain image' only")
+    model = _sklearn_model(model_object, model_file, args.class_names)
+    notes: list[str] = []
+    data_name = Path(args.data).name
+    data = _match_columns(_read_csv(args.data, "data"), model, data_name, notes)
+    train = data if args.train is None else _match_columns(_read_csv(args.train, "training"), model, Path(args.train).name, notes)
+    selected = _positions(args, len(data), data_name)
+    first = selected if isinstance(selected, int) else selected[0]
+
+    predict_fn = model.predict_fn
+    if model.feature_names is None and model.n_features is not None:
+        # Fitted on an array: hand it arrays, so it does not warn about feature names it never saw.
+        def predict_fn(frame, _predict=model.predict_fn):
+            return _predict(np.asarray(frame))
+
+    outputs = _probe(predict_fn, data.iloc[[first]], f"row {first} of {data_name}")
+    _check_class_names(model, model.class_names, outputs)
+    for note in notes:
+        print(f"note: {note}")
+    try:
+        explainer = TabularExplainer(
+            train, mode=model.mode, class_names=model.class_names, categorical_features=args.categorical,
+            random_state=args.seed,
+        )
+    except (TypeError, ValueError) as error:
+        raise CommandError(f"could not build the explainer from the training rows: {_one_line(error)}") from None
+    folder = Path(args.out)
+    if isinstance(selected, int):
+        exp = explainer.explain(data.iloc[[selected]], predict_fn, **_explain_options(args))
+        paths = _write_explanation(
+            exp, folder, f"tabular_row{selected}", _weights_figure(exp), f"lime_kit: row {selected} of {data_name}"
+        )
+        _print_explanation(exp, f"tabular explanation of row {selected} of {data_name} ({model.mode})")
+        return paths
+    from lime_kit.many import explain_many
+
+    explanation_set = explain_many(
+        explainer, data.iloc[selected], predict_fn, n_jobs=args.n_jobs, progress=sys.stderr.isatty(),
+        random_state=args.seed, errors="keep", **_explain_options(args),
+    )
+    span = "all" if args.all else f"{selected[0]}-{selected[-1]}"
+    stem = f"tabular_rows_{span}"
+    title = f"lime_kit: rows {selected[0]}-{selected[-1]} of {data_name} (instance k is row {selected[0]} + k)"
+    paths = _write_set(explanation_set, folder, stem, title)
+    _print_set(explanation_set, selected, f"tabular explanations of rows {selected[0]}-{selected[-1]} of {data_name}")
+    return paths
+
+
+def _weights_figure(exp):
+    from lime_kit.plot.bars import plot_weights
+
+    return plot_weights(exp)
+
+
+def _explain_text(args) -> list[Path]:
+    from lime_kit import TextExplainer
+    from lime_kit.plot.text import plot_text
+
+    model_object, model_file = _load_model(args.model)
+    if model_file.suffix.lower() in (".pt", ".pth"):
+        raise CommandError("a TorchScript model (.pt) works with 'lime-kit explain image' only")
+    model = _sklearn_model(model_object, model_file, args.class_names)
+    text, stem = _read_text(args)
+    if not text.strip():
+        raise CommandError("the text is empty; pass a document with at least one word")
+    outputs = _probe(model.predict_fn, [text], "the text")
+    _check_class_names(model, model.class_names, outputs)
+    explainer = TextExplainer(mode=model.mode, class_names=model.class_names, random_state=args.seed)
+    exp = explainer.explain(text, model.predict_fn, **_explain_options(args))
+    source = "the --text string" if args.text is not None else Path(args.file).name
+    paths = _write_explanation(exp, Path(args.out), stem, plot_text(exp), f"lime_kit: text explanation of {source}")
+    _print_explanation(exp, f"text explanation of {source} ({model.mode})")
+    return paths
+
+
+def _hide_color(value: str):
+    if value == "mean":
+        return "mean"
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hide-color takes 'mean' or a number (e.g. 0 for black), got {value!r}") from None
+
+
+def _explain_image(args) -> list[Path]:
+    from lime_kit import ImageExplainer
+    from lime_kit.plot.image import plot_panel
+
+    image = _read_image(args.image)
+    model_object, model_file = _load_model(args.model)
+    if model_file.suffix.lower() in (".pt", ".pth"):
+        model = _torch_model(model_object, image, args.class_names)
+    else:
+        model = _sklearn_model(model_object, model_file, args.class_names)
+    outputs = _probe(model.predict_fn, image[None], "the image")
+    _check_class_names(model, model.class_names, outputs)
+    explainer = ImageExplainer(
+        mode=model.mode, class_names=model.class_names, segmentation=args.segmentation, hide_color=args.hide_color,
+        random_state=args.seed,
+    )
+    exp = explainer.explain(image, model.predict_fn, **_explain_options(args))
+    name = Path(args.image).name
+    paths = _write_explanation(
+        exp, Path(args.out), f"image_{Path(args.image).stem}", plot_panel(exp), f"lime_kit: image explanation of {name}"
+    )
+    _print_explanation(exp, f"image explanation of {name} ({model.mode})")
+    return paths
+
+
+def _run_explain(args) -> int:
+    with warnings.catch_warnings():
+        # The summary prints every explanation's warnings; the UserWarning would say them twice.
+        warnings.filterwarnings("ignore", message="lime_kit: this explanation may be unreliable")
+        warnings.filterwarnings("ignore", message=r"\d+ of \d+ explanations carry warnings")
+        warnings.showwarning = _show_warning
+        try:
+            paths = args.explain(args)
+        except CommandError:
+            raise
+        except Exception as error:  # the model or the explainer failed on valid-looking inputs
+            print(f"lime-kit: error: explaining failed: {_one_line(error)}", file=sys.stderr)
+            return EXIT_FAILED
+    _print_written(paths)
+    return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"lime-kit: warning: {_one_line(str(message))}", file=sys.stderr)
+
+
+def _run_demo(args) -> int:
     paths = run_demo(args.modality, args.out)
     print(f"wrote {len(paths)} files into {paths[0].parent.resolve()}:")
     for path in paths:
         print(f"  {path.name}")
     return 0
+
+
+# ------------------------------------------------------------------ parser
+
+
+def _num_samples(value: str):
+    if value == "auto":
+        return "auto"
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 2:
+        raise argparse.ArgumentTypeError(f"--num-samples takes a whole number >= 2 or 'auto', got {value!r}")
+    return number
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return number
+
+
+def _names(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names such as a,b; got {value!r}")
+    return names
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--model", required=True, help="a model saved with joblib.dump (image: or a TorchScript .pt)")
+    common.add_argument("--out", default="lime_kit_output", help="folder to write into (default: %(default)s)")
+    common.add_argument("--num-samples", type=_num_samples, help="perturbed samples, or 'auto' (default: the explainer's)")
+    common.add_argument("--num-features", type=_positive, default=10, help="features in the surrogate (default: %(default)s)")
+    common.add_argument("--top-labels", type=_positive, help="explain the K most probable classes (default: the predicted one)")
+    common.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    common.add_argument("--class-names", type=_names, help="comma-separated class names (default: the model's classes_)")
+    return common
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lime-kit", description="Explain single predictions of any model.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="explain one prediction on bundled data and write PNG + HTML")
+    demo.add_argument("modality", choices=sorted(DEMOS))
+    demo.add_argument("--out", default="lime_kit_output", help="folder to write into (default: %(default)s)")
+    demo.set_defaults(run=_run_demo)
+
+    explain = commands.add_parser("explain", help="explain a saved model's prediction; writes PNG, HTML and JSON")
+    modalities = explain.add_subparsers(dest="modality", required=True)
+    common = _common_options()
+
+    tabular = modalities.add_parser("tabular", parents=[common], help="rows of a CSV file")
+    tabular.add_argument("--data", required=True, help="CSV with a header line: the rows to explain")
+    tabular.add_argument("--train", help="CSV of training rows for the explainer's statistics (default: --data)")
+    which = tabular.add_mutually_exclusive_group(required=True)
+    which.add_argument("--row", type=int, help="explain this row (0-based, header not counted)")
+    which.add_argument("--rows", help="explain rows START:STOP (STOP excluded), e.g. 0:100")
+    which.add_argument("--all", action="store_true", help="explain every row")
+    tabular.add_argument("--categorical", type=_names, help="comma-separated columns to treat as categorical")
+    tabular.add_argument("--n-jobs", type=int, default=1, help="parallel workers for --rows/--all (default: 1)")
+    tabular.set_defaults(run=_run_explain, explain=_explain_tabular)
+
+    text = modalities.add_parser("text", parents=[common], help="one document")
+    source = text.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the document itself")
+    source.add_argument("--file", help="a UTF-8 text file holding the document")
+    text.set_defaults(run=_run_explain, explain=_explain_text)
+
+    image = modalities.add_parser("image", parents=[common], help="one image (PNG, JPEG, ...)")
+    image.add_argument("--image", required=True, help="the image file; an alpha channel is dropped")
+    image.add_argument(
+        "--segmentation", default="quickshift", choices=["quickshift", "slic", "felzenszwalb", "watershed"],
+        help="superpixel algorithm (default: %(default)s)",
+    )
+    image.add_argument(
+        "--hide-color", type=_hide_color, default="mean",
+        help="what hidden segments show: 'mean' (each segment's mean colour) or a value such as 0 (default: mean)",
+    )
+    image.set_defaults(run=_run_explain, explain=_explain_image)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code.
+
+    Examples
+    --------
+    >>> main(["explain", "tabular", "--model", "missing.joblib", "--data", "rows.csv", "--row", "0"])
+    2
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.run(args)
+    except CommandError as error:
+        print(f"lime-kit: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exit_:  # --help and --version print and stop: not an error
+        return exit_.code if isinstance(exit_.code, int) else 0
 
 
 if __name__ == "__main__":
