@@ -428,6 +428,9 @@ def _explain_tabular(args) -> list[Path]:
         explainer, data.iloc[selected], predict_fn, n_jobs=args.n_jobs, progress=sys.stderr.isatty(),
         random_state=args.seed, errors="keep", **_explain_options(args),
     )
+    if not any(exp is not None for exp in explanation_set):
+        first_failure = explanation_set.failures[0][1] if explanation_set.failures else "no explanation came back"
+        raise RuntimeError(f"every one of the {len(selected)} rows failed; the first: {first_failure}")
     span = "all" if args.all else f"{selected[0]}-{selected[-1]}"
     stem = f"tabular_rows_{span}"
     title = f"lime_kit: rows {selected[0]}-{selected[-1]} of {data_name} (instance k is row {selected[0]} + k)"

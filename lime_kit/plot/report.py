@@ -196,7 +196,8 @@ def _quality_summary_html(explanation_set) -> str:
         f"<div class='muted'>{total} instances · {total - failed} explained · {warned} with warnings"
         f"{f' · {failed} failed' if failed else ''}</div>"
     )
-    return f"<div><div class='lk-h'>Quality over the set</div>{counts}{_table(rows)}</div>"
+    table = _table(rows) if len(rows) > 1 else ""
+    return f"<div><div class='lk-h'>Quality over the set</div>{counts}{table}</div>"
 
 
 def _global_importance_html(explanation_set, label=None, rows: int = 15) -> str:
