@@ -35,7 +35,7 @@ import pandas as pd
 
 from lime_kit.explanation import Explanation
 
-__all__ = ["CHUNKS_PER_WORKER", "ERRORS", "ExplanationSet", "explain_many", "instance_seeds"]
+__all__ = ["CHUNKS_PER_WORKER", "ERRORS", "ExplanationSet", "explain_many", "instance_seed", "instance_seeds"]
 
 #: Chunks handed to each worker: more than one so a slow worker does not hold
 #: up the end and the progress bar moves, few enough that the model is pickled
@@ -505,12 +505,25 @@ def _drop_partial_tail(path: Path) -> None:
 
 
 # ----------------------------------------------------------------- seeds
-def instance_seeds(random_state: int, n: int) -> list[int]:
-    """Return one seed per instance, spawned from ``random_state``.
+def instance_seed(random_state: int, position: int) -> int:
+    """Return the seed of the instance at ``position``, spawned from ``random_state``.
 
-    Seed ``i`` is that of ``numpy.random.SeedSequence(random_state).spawn``'s
-    ``i``-th child, so it depends on the root seed and the position only,
-    not on ``n`` or on how the work is split.
+    It is drawn from the ``position``-th child of
+    ``numpy.random.SeedSequence(random_state).spawn(n)`` (built directly, so
+    no other child is made), so it depends on the root seed and the position
+    only, not on the number of instances or on how the work is split.
+
+    Examples
+    --------
+    >>> instance_seed(0, 2) == instance_seeds(0, 3)[2]
+    True
+    """
+    child = np.random.SeedSequence(int(random_state), spawn_key=(int(position),))
+    return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def instance_seeds(random_state: int, n: int) -> list[int]:
+    """Return the seeds of the first ``n`` instances: :func:`instance_seed` for positions ``0..n-1``.
 
     Parameters
     ----------
@@ -529,8 +542,7 @@ def instance_seeds(random_state: int, n: int) -> list[int]:
     >>> seeds == instance_seeds(0, 5)[:3], len(set(seeds))
     (True, 3)
     """
-    children = np.random.SeedSequence(int(random_state)).spawn(n)
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+    return [instance_seed(random_state, position) for position in range(n)]
 
 
 # ------------------------------------------------------------- instances
@@ -582,6 +594,11 @@ def _instance_at(chunk, j: int):
     if isinstance(chunk, pd.Series):
         return chunk.iloc[j]
     return chunk[j]
+
+
+def _length(instances) -> int:
+    shape = getattr(instances, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(instances)
 
 
 def _chunk_of(instances, start: int, stop: int):
@@ -652,7 +669,7 @@ def _explain_chunk(
     explainer,
     predict_fn: Callable,
     chunk,
-    seeds: list[int],
+    root_seed: int,
     start: int,
     explain_kwargs: dict,
     stop_at_failure: bool,
@@ -671,8 +688,9 @@ def _explain_chunk(
     explanations: list[Explanation | None] = []
     failures: list[tuple[int, str]] = []
     with _QuietUnreliable():
-        for j, seed in enumerate(seeds):
+        for j in range(_length(chunk)):
             position = start + j
+            seed = instance_seed(root_seed, position)
             try:
                 exp = explainer.explain(_instance_at(chunk, j), predict_fn, random_state=seed, **explain_kwargs)
             except Exception as error:
@@ -781,7 +799,7 @@ def explain_many(
         terminal (or notebook); with ``progress=False`` nothing is printed.
     random_state : int, optional
         Root seed; None uses the explainer's own. Instance ``i`` is explained
-        with seed :func:`instance_seeds` ``(random_state, n)[i]``, recorded in
+        with seed :func:`instance_seed` ``(random_state, i)``, recorded in
         its ``random_state``, so ``explainer.explain(instance, predict_fn,
         random_state=s[i].random_state, **explain_kwargs)`` redoes it.
     backend : str, optional
@@ -846,7 +864,6 @@ def explain_many(
         raise TypeError(f"predict_fn must be callable (e.g. model.predict_proba), got {type(predict_fn).__name__}")
     instances, n = _check_instances(explainer, instances)
     root = explainer._seed if random_state is None else int(random_state)
-    seeds = instance_seeds(root, n)
     stop_at_failure = errors == "raise"
 
     from tqdm.auto import tqdm
@@ -855,12 +872,12 @@ def explain_many(
     with tqdm(total=n, disable=None if progress else True, unit="instance", desc="explain_many") as bar:
         if _runs_in_process(n, n_jobs, backend):
             _, explanations, failures, first_error = _explain_chunk(
-                explainer, predict_fn, instances, seeds, 0, explain_kwargs, stop_at_failure,
+                explainer, predict_fn, instances, root, 0, explain_kwargs, stop_at_failure,
                 on_done=bar.update, remote=False,
             )
         else:
             explanations, failures, first_error = _explain_in_parallel(
-                explainer, predict_fn, instances, seeds, n_jobs, backend, explain_kwargs, stop_at_failure, bar
+                explainer, predict_fn, instances, n, root, n_jobs, backend, explain_kwargs, stop_at_failure, bar
             )
     if first_error is not None:
         position, message, error, remote_traceback = first_error
@@ -884,10 +901,9 @@ def _runs_in_process(n: int, n_jobs, backend) -> bool:
         return joblib.effective_n_jobs(n_jobs if n_jobs is not None else 1) == 1
 
 
-def _explain_in_parallel(explainer, predict_fn, instances, seeds, n_jobs, backend, explain_kwargs, stop_at_failure, bar):
+def _explain_in_parallel(explainer, predict_fn, instances, n, root, n_jobs, backend, explain_kwargs, stop_at_failure, bar):
     import joblib
 
-    n = len(seeds)
     name = backend or "loky"
     if name == "dask":
         _dask_client()
@@ -899,7 +915,7 @@ def _explain_in_parallel(explainer, predict_fn, instances, seeds, n_jobs, backen
         return_as = "list" if name == "multiprocessing" else "generator_unordered"
         tasks = (
             joblib.delayed(_explain_chunk)(
-                explainer, predict_fn, _chunk_of(instances, a, b), seeds[a:b], a, explain_kwargs, stop_at_failure
+                explainer, predict_fn, _chunk_of(instances, a, b), root, a, explain_kwargs, stop_at_failure
             )
             for a, b in bounds
         )
