@@ -13,7 +13,15 @@ from importlib import import_module
 
 from lime_kit.explanation import Explanation
 
-__all__ = ["explanation_html", "plot_curves", "plot_weights", "save_explanation"]
+__all__ = [
+    "explanation_html",
+    "plot_curves",
+    "plot_global_importance",
+    "plot_picks",
+    "plot_weights",
+    "save_explanation",
+    "save_report",
+]
 
 _HTML_RENDERERS = {
     "tabular": "lime_kit.plot.html:tabular_html",
@@ -29,22 +37,18 @@ def explanation_html(explanation: Explanation, label: int | None = None) -> str:
     return getattr(import_module(module), name)(explanation, label=label)
 
 
-def plot_weights(*args, **kwargs):
-    """Horizontal bar chart of the weights; see :func:`lime_kit.plot.bars.plot_weights`."""
-    from lime_kit.plot.bars import plot_weights as _plot_weights
-
-    return _plot_weights(*args, **kwargs)
-
-
-def plot_curves(*args, **kwargs):
-    """Deletion or insertion curve against random orders; see :func:`lime_kit.plot.curves.plot_curves`."""
-    from lime_kit.plot.curves import plot_curves as _plot_curves
-
-    return _plot_curves(*args, **kwargs)
+# Renderers load on first use, so that importing lime_kit.plot does not import matplotlib.
+_LAZY = {
+    "plot_weights": "lime_kit.plot.bars",
+    "plot_curves": "lime_kit.plot.curves",
+    "save_explanation": "lime_kit.plot.save",
+    "plot_global_importance": "lime_kit.plot.many",
+    "plot_picks": "lime_kit.plot.many",
+    "save_report": "lime_kit.plot.report",
+}
 
 
-def save_explanation(*args, **kwargs):
-    """Write PNG and HTML files; see :func:`lime_kit.plot.save.save_explanation`."""
-    from lime_kit.plot.save import save_explanation as _save
-
-    return _save(*args, **kwargs)
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'lime_kit.plot' has no attribute {name!r}")
