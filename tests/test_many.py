@@ -339,7 +339,8 @@ def test_html_falls_back_to_a_quality_table_without_the_report_module(with_failu
     assert "<table" in html and "heldout_score" in html and "2 failed" in html
 
 
-def test_readme_example_runs():
+def test_readme_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the example saves a file
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = re.split(r"^## ", readme, flags=re.MULTILINE)
     found = [s for s in section if s.startswith("Explaining many predictions")]
@@ -350,4 +351,7 @@ def test_readme_example_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         exec(compile(code, "README.md", "exec"), namespace)
-    assert isinstance(namespace["explanations"], ExplanationSet)
+    explanations = namespace["explanations"]
+    assert isinstance(explanations, ExplanationSet) and len(explanations) == 200
+    assert ExplanationSet.load(tmp_path / "explanations.jsonl") == explanations
+    assert explanations.global_importance().index[0] in namespace["names"]
