@@ -681,7 +681,8 @@ def _explain_chunk(
     Returns ``(start, explanations, failures, first_error)`` where a failed
     instance is None in ``explanations`` and ``(position, message)`` in
     ``failures``. With ``stop_at_failure`` the chunk stops at its first
-    failure and ``first_error`` is ``(position, message, exception)``.
+    failure and ``first_error`` is ``(position, message, exception, worker
+    traceback text or None)``.
     Nothing but the explanations is kept: each one's samples are freed
     when ``explain`` returns.
     """

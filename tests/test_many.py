@@ -1,5 +1,6 @@
 """explain_many and ExplanationSet: what a user explaining many predictions sees."""
 
+import io
 import re
 import sys
 import threading
@@ -323,6 +324,22 @@ def test_progress_false_prints_nothing(explainer, capsys):
     explainer.explain_many(X[:3], linear, num_samples=300, progress=True)  # not a terminal here: stays off
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_counts_instances_on_a_terminal(explainer, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    explainer.explain_many(X[:3], linear, num_samples=300)
+    assert "3/3" in terminal.getvalue()
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    explainer.explain_many(X[:3], linear, num_samples=300, progress=False)
+    assert quiet.getvalue() == ""
 
 
 # ------------------------------------------------------------------ views
