@@ -54,6 +54,14 @@ def test_modality_examples_run(section):
     assert namespace["exp"].modality in ("text", "image")
 
 
+def test_sp_lime_example_runs():
+    sections = re.split(r"^### ", README, flags=re.MULTILINE)
+    (section,) = [part for part in sections if part.startswith("Picking representative explanations")]
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]
+    namespace = _run(code)
+    assert len(namespace["picks"]) == 4
+
+
 def test_coming_from_lime_imports_work():
     code = SECTIONS["Coming from lime"][0]
     namespace = _run(code)
