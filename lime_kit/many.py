@@ -979,3 +979,60 @@ def _summarize(result: ExplanationSet) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+class ExplainManyMixin:
+    """Gives an explainer ``explain_many``: the one batch entry point of every modality."""
+
+    def explain_many(
+        self,
+        instances,
+        predict_fn: Callable[[Any], Any],
+        n_jobs: int | None = 1,
+        progress: bool = True,
+        random_state: int | None = None,
+        **explain_kwargs,
+    ) -> ExplanationSet:
+        """Explain many instances with :meth:`explain`; see :func:`lime_kit.many.explain_many`.
+
+        Parameters
+        ----------
+        instances : 2-D array, DataFrame or sparse matrix of rows; list of texts; list or array of images
+            One instance per row / item (an image array's first axis counts
+            the images); a DataFrame's rows are matched to the training
+            columns by name.
+        predict_fn : callable
+            As for :meth:`explain`.
+        n_jobs : int, default=1
+            joblib workers (-1: every core); the results do not depend on it.
+        progress : bool, default=True
+            Progress bar, shown on interactive terminals and notebooks only.
+        random_state : int, optional
+            Root of every instance's seed; None: the explainer's own.
+        **explain_kwargs
+            ``backend``, ``errors`` (see :func:`~lime_kit.many.explain_many`)
+            and the keywords of :meth:`explain`, ``num_samples="auto"`` included.
+
+        Returns
+        -------
+        ExplanationSet
+            One Explanation per instance, in order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer, TextExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> explanations = explainer.explain_many(X[:3], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300)
+        >>> [exp.as_list()[0][0] for exp in explanations]
+        ['x0', 'x0', 'x0']
+        >>> likes_good = lambda docs: [float("good" in d.split()) for d in docs]
+        >>> texts = TextExplainer(mode="regression", random_state=0).explain_many(
+        ...     ["good food", "a good day"], likes_good, num_samples=100)
+        >>> [exp.as_list()[0][0] for exp in texts]
+        ['good', 'good']
+        """
+        return explain_many(
+            self, instances, predict_fn, n_jobs=n_jobs, progress=progress, random_state=random_state, **explain_kwargs
+        )

@@ -20,6 +20,7 @@ from lime_kit.image.sampler import (
     sample_segment_masks,
 )
 from lime_kit.image.segmentation import resolve_segmentation, segment_image
+from lime_kit.many import ExplainManyMixin
 
 __all__ = ["ImageExplainer", "check_image"]
 
@@ -81,7 +82,7 @@ class _PreparedImage(NamedTuple):
     compositor: SegmentCompositor
 
 
-class ImageExplainer:
+class ImageExplainer(ExplainManyMixin):
     """Explain image predictions with superpixels switched on and off.
 
     Each perturbed sample keeps a random half of the segments and replaces
@@ -291,57 +292,3 @@ class ImageExplainer:
             },
         )
         return explain_instance(sampler, predict_fn, options, context)
-
-    def explain_many(
-        self,
-        instances,
-        predict_fn: Callable[[Any], Any],
-        n_jobs: int | None = 1,
-        progress: bool = True,
-        random_state: int | None = None,
-        **explain_kwargs,
-    ):
-        """Explain many images with :meth:`explain`; see :func:`lime_kit.many.explain_many`.
-
-        Parameters
-        ----------
-        instances : list of arrays or ndarray of shape (n_images, H, W[, C])
-            One image per item (an array's first axis counts the images).
-        predict_fn : callable
-            As for :meth:`explain`.
-        n_jobs : int, default=1
-            joblib workers (-1: every core); the results do not depend on it.
-        progress : bool, default=True
-            Progress bar, shown on interactive terminals and notebooks only.
-        random_state : int, optional
-            Root of every instance's seed; None: the explainer's own.
-        **explain_kwargs
-            ``backend``, ``errors`` (see :func:`~lime_kit.many.explain_many`)
-            and the keywords of :meth:`explain`, ``num_samples="auto"`` included.
-
-        Returns
-        -------
-        ExplanationSet
-            One Explanation per instance, in order.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from lime_kit import ImageExplainer
-        >>> images = np.zeros((2, 16, 16), dtype=np.uint8)
-        >>> images[:, :8] = 200
-        >>> def predict(batch):
-        ...     p = (2 * batch[:, :4].mean(axis=(1, 2)) + batch[:, 4:8].mean(axis=(1, 2))) / 765
-        ...     return np.stack([1 - p, p], axis=1)
-        >>> segments = np.repeat(np.arange(4), 64).reshape(16, 16)  # four bands of rows
-        >>> explainer = ImageExplainer(segmentation=segments, hide_color=0, random_state=0)
-        >>> explanations = explainer.explain_many(images, predict, labels=1, num_samples=200,
-        ...                                          num_features=2)
-        >>> [i for i, _ in explanations[0].as_map()[1]]
-        [0, 1]
-        """
-        from lime_kit.many import explain_many
-
-        return explain_many(
-            self, instances, predict_fn, n_jobs=n_jobs, progress=progress, random_state=random_state, **explain_kwargs
-        )

@@ -12,6 +12,7 @@ from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
+from lime_kit.many import ExplainManyMixin
 from lime_kit.tabular.discretize import bin_description, resolve_discretizer
 from lime_kit.tabular.sampler import TabularSampler
 from lime_kit.tabular.schema import TabularSchema
@@ -21,7 +22,7 @@ __all__ = ["TabularExplainer"]
 
 
 
-class TabularExplainer:
+class TabularExplainer(ExplainManyMixin):
     """Explain predictions on tabular rows with a locally weighted linear surrogate.
 
     Parameters
@@ -299,51 +300,3 @@ class TabularExplainer:
             payload={"categorical": self.schema.categorical.tolist()},
         )
         return explain_instance(sampler, predict_fn, options, context)
-
-    def explain_many(
-        self,
-        instances,
-        predict_fn: Callable[[Any], Any],
-        n_jobs: int | None = 1,
-        progress: bool = True,
-        random_state: int | None = None,
-        **explain_kwargs,
-    ):
-        """Explain many rows with :meth:`explain`; see :func:`lime_kit.many.explain_many`.
-
-        Parameters
-        ----------
-        instances : 2-D array, DataFrame or sparse matrix of shape (n_rows, n_features)
-            One row per instance; a DataFrame's rows are matched to the training columns by name.
-        predict_fn : callable
-            As for :meth:`explain`.
-        n_jobs : int, default=1
-            joblib workers (-1: every core); the results do not depend on it.
-        progress : bool, default=True
-            Progress bar, shown on interactive terminals and notebooks only.
-        random_state : int, optional
-            Root of every instance's seed; None: the explainer's own.
-        **explain_kwargs
-            ``backend``, ``errors`` (see :func:`~lime_kit.many.explain_many`)
-            and the keywords of :meth:`explain`, ``num_samples="auto"`` included.
-
-        Returns
-        -------
-        ExplanationSet
-            One Explanation per instance, in order.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from lime_kit import TabularExplainer
-        >>> X = np.random.default_rng(0).normal(size=(100, 3))
-        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
-        >>> explanations = explainer.explain_many(X[:3], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300)
-        >>> [exp.as_list()[0][0] for exp in explanations]
-        ['x0', 'x0', 'x0']
-        """
-        from lime_kit.many import explain_many
-
-        return explain_many(
-            self, instances, predict_fn, n_jobs=n_jobs, progress=progress, random_state=random_state, **explain_kwargs
-        )

@@ -12,6 +12,7 @@ from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
+from lime_kit.many import ExplainManyMixin
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
 from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
 
@@ -34,7 +35,7 @@ class _Document(NamedTuple):
     layout: DocumentLayout
 
 
-class TextExplainer:
+class TextExplainer(ExplainManyMixin):
     """Explain a text model's prediction for one document by removing words.
 
     Parameters
@@ -255,53 +256,3 @@ class TextExplainer:
             payload=self._payload(document.tokenized, document.feature_of_token),
         )
         return explain_instance(sampler, predict_fn, options, context)
-
-    def explain_many(
-        self,
-        instances,
-        predict_fn: Callable[[Any], Any],
-        n_jobs: int | None = 1,
-        progress: bool = True,
-        random_state: int | None = None,
-        **explain_kwargs,
-    ):
-        """Explain many documents with :meth:`explain`; see :func:`lime_kit.many.explain_many`.
-
-        Parameters
-        ----------
-        instances : list of str
-            One document per item.
-        predict_fn : callable
-            As for :meth:`explain`.
-        n_jobs : int, default=1
-            joblib workers (-1: every core); the results do not depend on it.
-        progress : bool, default=True
-            Progress bar, shown on interactive terminals and notebooks only.
-        random_state : int, optional
-            Root of every instance's seed; None: the explainer's own.
-        **explain_kwargs
-            ``backend``, ``errors`` (see :func:`~lime_kit.many.explain_many`)
-            and the keywords of :meth:`explain`, ``num_samples="auto"`` included.
-
-        Returns
-        -------
-        ExplanationSet
-            One Explanation per instance, in order.
-
-        Examples
-        --------
-        >>> from lime_kit import TextExplainer
-        >>> explainer = TextExplainer(class_names=["other", "good"], random_state=0)
-        >>> def predict(texts):
-        ...     p = [0.9 if "good" in t.split() else 0.1 for t in texts]
-        ...     return [[1 - q, q] for q in p]
-        >>> explanations = explainer.explain_many(["a good day", "good food here"], predict, num_samples=300,
-        ...                                          num_features=1)
-        >>> [exp.as_list()[0][0] for exp in explanations]
-        ['good', 'good']
-        """
-        from lime_kit.many import explain_many
-
-        return explain_many(
-            self, instances, predict_fn, n_jobs=n_jobs, progress=progress, random_state=random_state, **explain_kwargs
-        )
