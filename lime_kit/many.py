@@ -134,7 +134,7 @@ class ExplanationSet(Sequence):
         return f"ExplanationSet({len(self)} explanations, {len(self.failures)} failures{kind})"
 
     # --------------------------------------------------------------- frames
-    def _weight_matrix(self, label, absolute: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    def weight_matrix(self, label=None, absolute: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Weights of every feature (by name) in every explanation.
 
         Returns ``(matrix, explained, names)``: ``matrix`` of shape
@@ -216,7 +216,7 @@ class ExplanationSet(Sequence):
         >>> bool(frame["x1"].isna().all())
         True
         """
-        matrix, _, names = self._weight_matrix(label, absolute=False)
+        matrix, _, names = self.weight_matrix(label, absolute=False)
         frame = pd.DataFrame(matrix, columns=names)
         frame.index.name = "instance"
         return frame
@@ -249,7 +249,7 @@ class ExplanationSet(Sequence):
         >>> s.global_importance()["selected"].to_dict()
         {'x0': 1.0, 'x1': 0.0, 'x2': 0.0}
         """
-        matrix, explained, names = self._weight_matrix(label, absolute=True)
+        matrix, explained, names = self.weight_matrix(label, absolute=True)
         used = matrix[explained]
         if len(used):
             importance = np.nan_to_num(used, nan=0.0).mean(axis=0)

@@ -62,30 +62,10 @@ def _importance(
     present: list[Explanation], positions: np.ndarray, label
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """``(W, feature names, positions of W's rows)`` over the explanations that explained ``label``."""
-    resolved = [_explained_label(explanation, label) for explanation in present]
-    kept = [k for k, column in enumerate(resolved) if column is not None]
-    if present and not kept:
-        present[0].resolve_label(label)  # raises the message that lists the explained labels
-    columns: dict[str, int] = {}
-    for k in kept:
-        for name in present[k].feature_names:
-            columns.setdefault(str(name), len(columns))
-    matrix = np.zeros((len(kept), len(columns)))
-    previous_names, previous_columns = None, None
-    for row, k in enumerate(kept):
-        explanation = present[k]
-        pairs = explanation.coefficients[resolved[k]]
-        if not pairs:
-            continue
-        # Tabular explanations share one name list; look its columns up once.
-        if explanation.feature_names is not previous_names:
-            previous_names = explanation.feature_names
-            previous_columns = np.fromiter((columns[str(n)] for n in previous_names), np.intp, len(previous_names))
-        indices = np.fromiter((i for i, _ in pairs), np.intp, len(pairs))
-        weights = np.fromiter((w for _, w in pairs), float, len(pairs))
-        # add.at: a name repeated within one explanation (a word at two places) adds up in one column.
-        np.add.at(matrix[row], previous_columns[indices], np.abs(weights))
-    return matrix, list(columns), positions[kept]
+    from lime_kit.many import ExplanationSet
+
+    matrix, explained, names = ExplanationSet(present).weight_matrix(label, absolute=True)
+    return np.nan_to_num(matrix[explained], nan=0.0), names, positions[explained]
 
 
 def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.ndarray, list[str]]:

@@ -159,7 +159,7 @@ def test_label_by_index_or_class_name_and_explanations_without_it_are_left_out()
 
 def test_a_label_no_explanation_explained_is_refused_with_the_explained_labels():
     exps = [made({"A": 1.0}, labels=(0,), class_names=["no", "yes"], mode="classification")]
-    with pytest.raises(ValueError, match="label 'maybe' was not explained; explained labels are \\[0\\]"):
+    with pytest.raises(ValueError, match="label 'maybe' was not explained by any explanation; explained labels are \\['no'\\]"):
         submodular_pick(exps, budget=1, label="maybe")
     with pytest.raises(ValueError, match="label 1 was not explained"):
         importance_matrix(exps, label=1)
