@@ -154,7 +154,7 @@ class TabularExplainer(ExplainManyMixin):
 
         try:
             return pairwise_distances(Z, Z[:1], metric=metric).ravel()
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
 
     def instance_sampler(self, instance, distance_metric: str = "euclidean") -> InstanceSampler:
@@ -175,7 +175,7 @@ class TabularExplainer(ExplainManyMixin):
         return self._sampler_for(self.schema.encode_instance(instance), distance_metric)
 
     def _sampler_for(self, encoded: np.ndarray, distance_metric: str) -> InstanceSampler:
-        self._check_metric(distance_metric)
+        self._distances(np.ones((2, 2), dtype=np.float32), distance_metric)  # fail early on a bad metric
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
             values, Z = self.sampler.sample(encoded, rng, n)
@@ -198,16 +198,6 @@ class TabularExplainer(ExplainManyMixin):
             removal_inputs=removal_inputs,
             random_removal=True,
         )
-
-    def _check_metric(self, metric: str) -> None:
-        if metric == "euclidean":
-            return
-        from sklearn.metrics import pairwise_distances
-
-        try:
-            pairwise_distances(np.zeros((1, 2)), np.ones((1, 2)), metric=metric)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
 
     def explain(
         self,
