@@ -117,6 +117,15 @@ class Explanation:
         Plain-language warnings about the explanation's reliability.
     rounds : list of dict
         With ``num_samples="auto"``: ``{"num_samples", "stability"}`` per round.
+    method : str
+        How the weights were estimated: ``"lime"`` (a kernel-weighted ridge
+        surrogate) or ``"kernel_shap"`` (Shapley values).
+    timings : dict of str -> float
+        Seconds spent in ``"segmentation"`` (segmenting an image, splitting a
+        document into words; 0 for rows), ``"sampling"`` (drawing and
+        building the perturbed inputs), ``"model"`` (``predict_fn`` calls),
+        ``"fit"`` (weighting, fitting and assessing the surrogates) and
+        ``"total"``. Not compared by ``==``: two runs never take the same time.
     payload : dict
         Modality-specific data (tokens and spans, a segment map, ...).
         Numeric arrays stored directly under a payload key are written to
@@ -147,6 +156,8 @@ class Explanation:
     coefficient_std: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     rounds: list = field(default_factory=list)
+    method: str = "lime"
+    timings: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ access
     def resolve_label(self, label) -> int:
@@ -266,7 +277,9 @@ class Explanation:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Explanation):
             return NotImplemented
-        return self.to_dict() == other.to_dict()
+        mine, theirs = self.to_dict(), other.to_dict()
+        mine.pop("timings"), theirs.pop("timings")
+        return mine == theirs
 
     # --------------------------------------------------------------- notebook
     def _repr_html_(self) -> str:

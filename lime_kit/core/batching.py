@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ def predict_in_batches(
     batch_size: int,
     mode: str,
     n_outputs: int | None = None,
+    timings: dict | None = None,
 ) -> np.ndarray:
     """Score ``num_samples`` perturbed inputs with one ``predict_fn`` call per batch.
 
@@ -26,6 +28,8 @@ def predict_in_batches(
     exist at once.
 
     ``n_outputs``, when known from an earlier round, is enforced on every batch.
+    ``timings``, when given, accumulates the seconds spent building inputs
+    (``"sampling"``) and in ``predict_fn`` (``"model"``).
 
     Returns
     -------
@@ -37,10 +41,16 @@ def predict_in_batches(
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     batch_size = int(batch_size)
     outputs = None
+    building = scoring = 0.0
     for start in range(0, num_samples, batch_size):
         stop = min(start + batch_size, num_samples)
+        began = perf_counter()
+        inputs = build_inputs(start, stop)
+        built = perf_counter()
+        predictions = predict_fn(inputs)
+        building, scoring = building + built - began, scoring + perf_counter() - built
         batch = check_predictions(
-            predict_fn(build_inputs(start, stop)),
+            predictions,
             stop - start,
             mode,
             n_outputs if outputs is None else outputs.shape[1],
@@ -48,4 +58,7 @@ def predict_in_batches(
         if outputs is None:
             outputs = np.empty((num_samples, batch.shape[1]))
         outputs[start:stop] = batch
+    if timings is not None:
+        timings["sampling"] = timings.get("sampling", 0.0) + building
+        timings["model"] = timings.get("model", 0.0) + scoring
     return outputs

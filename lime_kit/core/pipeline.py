@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -40,13 +41,20 @@ LARGE_LOCAL_GAP = 0.2
 
 @dataclass
 class ExplanationContext:
-    """What a modality tells the pipeline about the instance's features."""
+    """What a modality tells the pipeline about the instance's features.
+
+    ``started`` is the ``time.perf_counter()`` at which the explainer began
+    (so ``timings["total"]`` covers its own preparation) and
+    ``segmentation_seconds`` the time it spent segmenting the instance.
+    """
 
     modality: str
     feature_names: list
     feature_descriptions: list
     instance: Any
     payload: dict = field(default_factory=dict)
+    started: float | None = None
+    segmentation_seconds: float = 0.0
 
 
 def effective_sample_size(weights: np.ndarray) -> float:
@@ -89,10 +97,14 @@ class _Samples:
             self.outputs = np.concatenate([self.outputs, outputs])
 
 
-def _score_round(sampler: InstanceSampler, samples: _Samples, total: int, predict_fn, options: ExplainOptions) -> None:
+def _score_round(
+    sampler: InstanceSampler, samples: _Samples, total: int, predict_fn, options: ExplainOptions, timings: dict
+) -> None:
     """Draw and score the samples that bring ``samples`` up to ``total``."""
     offset = 0 if samples.count == 0 else 1  # later rounds drop the instance's row
+    began = perf_counter()
     block = sampler.draw(options.rng, total - samples.count + offset)
+    timings["sampling"] += perf_counter() - began
     n_new = block.num_samples - offset
     outputs = predict_in_batches(
         predict_fn,
@@ -101,6 +113,7 @@ def _score_round(sampler: InstanceSampler, samples: _Samples, total: int, predic
         options.batch_size,
         options.mode,
         None if samples.outputs is None else samples.outputs.shape[1],
+        timings,
     )
     samples.add(block.Z[offset:], block.distances[offset:], outputs)
 
@@ -168,6 +181,8 @@ def explain_instance(
     built ``options`` with :meth:`ExplainOptions.from_call`; this function
     validates what only it sees: the model's outputs.
     """
+    started = perf_counter() if context.started is None else context.started
+    timings = {"segmentation": context.segmentation_seconds, "sampling": 0.0, "model": 0.0, "fit": 0.0}
     schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
     check_memory(schedule[-1], sampler.bytes_per_sample + 64, "max_samples" if options.num_samples is None else "num_samples")
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
@@ -175,10 +190,12 @@ def explain_instance(
     samples = _Samples(keep_copies=len(schedule) > 1)
     rounds, chosen, notes, settled_before = [], None, [], False
     for total in schedule:
-        _score_round(sampler, samples, total, predict_fn, options)
+        _score_round(sampler, samples, total, predict_fn, options, timings)
         if chosen is None:
             chosen, notes = _label_checks(samples.outputs, options)
+        began = perf_counter()
         fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
+        timings["fit"] += perf_counter() - began
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
         settled = options.num_samples is None and _is_settled(figures, options)
         # Two settled rounds in a row: one estimate can look settled by chance near a tie.
@@ -212,6 +229,7 @@ def explain_instance(
         rounds=rounds if options.num_samples is None else [],
     )
     explanation.warnings = notes + _reliability_warnings(explanation, figures, targets, options)
+    explanation.timings = {**timings, "total": perf_counter() - started}
     if explanation.warnings:
         warnings.warn(
             "lime_kit: this explanation may be unreliable:\n- " + "\n- ".join(explanation.warnings),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -80,6 +81,7 @@ class _PreparedImage(NamedTuple):
     segmentation_used: str
     hide_used: object
     compositor: SegmentCompositor
+    segmentation_seconds: float
 
 
 class ImageExplainer(ExplainManyMixin):
@@ -147,9 +149,12 @@ class ImageExplainer(ExplainManyMixin):
         self.random_state = random_state
 
     def _prepare(self, image: np.ndarray, segmentation, hide_color) -> _PreparedImage:
+        began = perf_counter()
         segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
+        seconds = perf_counter() - began
         fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
-        return _PreparedImage(image, segments, segmentation_used, hide_used, SegmentCompositor(image, fill, segments))
+        compositor = SegmentCompositor(image, fill, segments)
+        return _PreparedImage(image, segments, segmentation_used, hide_used, compositor, seconds)
 
     def instance_sampler(
         self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
@@ -258,6 +263,7 @@ class ImageExplainer(ExplainManyMixin):
             Features are segments; ``payload["segments"]`` is the (H, W)
             label map and ``payload["image"]`` a copy of the image.
         """
+        started = perf_counter()
         image = check_image(image)
         if batch_size is None:
             batch_size = default_batch_size(image)
@@ -290,5 +296,7 @@ class ImageExplainer(ExplainManyMixin):
                 "segmentation": prepared.segmentation_used,
                 "hide_color": prepared.hide_used,
             },
+            started=started,
+            segmentation_seconds=prepared.segmentation_seconds,
         )
         return explain_instance(sampler, predict_fn, options, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -265,6 +266,7 @@ class TabularExplainer(ExplainManyMixin):
             With the quality figures ``score``, ``heldout_score``,
             ``stability``, ``confidence_intervals()`` and ``warnings``.
         """
+        started = perf_counter()
         options = options_for(
             self,
             0.75 * np.sqrt(self.schema.n_features),
@@ -288,5 +290,6 @@ class TabularExplainer(ExplainManyMixin):
             feature_descriptions=self._descriptions(encoded, self.sampler.instance_bins(encoded)),
             instance=self.schema.display_values(encoded),
             payload={"categorical": self.schema.categorical.tolist()},
+            started=started,
         )
         return explain_instance(sampler, predict_fn, options, context)

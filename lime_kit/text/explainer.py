@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -231,6 +232,7 @@ class TextExplainer(ExplainManyMixin):
             with ``bow=False``); ``payload`` holds every token with its
             character span and feature index.
         """
+        started = perf_counter()
         options = options_for(
             self,
             DEFAULT_KERNEL_WIDTH,
@@ -247,6 +249,7 @@ class TextExplainer(ExplainManyMixin):
             stability_resamples=stability_resamples,
         )
         document = self._document(text)
+        split = perf_counter()
         sampler = self._sampler_for(document, distance_metric)
         context = ExplanationContext(
             modality="text",
@@ -254,5 +257,7 @@ class TextExplainer(ExplainManyMixin):
             feature_descriptions=self._descriptions(document.feature_tokens),
             instance=text,
             payload=self._payload(document.tokenized, document.feature_of_token),
+            started=started,
+            segmentation_seconds=split - started,
         )
         return explain_instance(sampler, predict_fn, options, context)
