@@ -122,10 +122,13 @@ class Explanation:
         surrogate) or ``"kernel_shap"`` (Shapley values).
     timings : dict of str -> float
         Seconds spent in ``"segmentation"`` (segmenting an image, splitting a
-        document into words; 0 for rows), ``"sampling"`` (drawing and
-        building the perturbed inputs), ``"model"`` (``predict_fn`` calls),
-        ``"fit"`` (weighting, fitting and assessing the surrogates) and
-        ``"total"``. Not compared by ``==``: two runs never take the same time.
+        document into words; 0 for rows), ``"sampling"`` (validating and
+        encoding the instance, drawing and building the perturbed inputs),
+        ``"model"`` (``predict_fn`` calls; on a device path this includes
+        composing the inputs on the device), ``"fit"`` (weighting, fitting
+        and assessing the surrogates, building the result) and ``"total"``
+        (the wall time of ``explain``). Not compared by ``==``: two runs
+        never take the same time.
     payload : dict
         Modality-specific data (tokens and spans, a segment map, ...).
         Numeric arrays stored directly under a payload key are written to

@@ -44,8 +44,9 @@ class ExplanationContext:
     """What a modality tells the pipeline about the instance's features.
 
     ``started`` is the ``time.perf_counter()`` at which the explainer began
-    (so ``timings["total"]`` covers its own preparation) and
-    ``segmentation_seconds`` the time it spent segmenting the instance.
+    and ``segmentation_seconds`` the part of its preparation spent
+    segmenting the instance; the rest of its preparation (validating,
+    encoding, setting up the sampler) counts as sampling.
     """
 
     modality: str
@@ -181,8 +182,10 @@ def explain_instance(
     built ``options`` with :meth:`ExplainOptions.from_call`; this function
     validates what only it sees: the model's outputs.
     """
-    started = perf_counter() if context.started is None else context.started
-    timings = {"segmentation": context.segmentation_seconds, "sampling": 0.0, "model": 0.0, "fit": 0.0}
+    entered = perf_counter()
+    started = entered if context.started is None else context.started
+    preparing = entered - started - context.segmentation_seconds
+    timings = {"segmentation": context.segmentation_seconds, "sampling": preparing, "model": 0.0, "fit": 0.0}
     schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
     check_memory(schedule[-1], sampler.bytes_per_sample + 64, "max_samples" if options.num_samples is None else "num_samples")
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
@@ -191,17 +194,18 @@ def explain_instance(
     rounds, chosen, notes, settled_before = [], None, [], False
     for total in schedule:
         _score_round(sampler, samples, total, predict_fn, options, timings)
+        fitting = perf_counter()
         if chosen is None:
             chosen, notes = _label_checks(samples.outputs, options)
-        began = perf_counter()
         fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
-        timings["fit"] += perf_counter() - began
+        timings["fit"] += perf_counter() - fitting
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
         settled = options.num_samples is None and _is_settled(figures, options)
         # Two settled rounds in a row: one estimate can look settled by chance near a tie.
         if settled and settled_before:
             break
         settled_before = settled
+    packaging = perf_counter()  # building the result and its warnings counts as fitting
     prediction = {label: float(samples.outputs[0, label]) for label in chosen}
     explanation = Explanation(
         mode=options.mode,
@@ -229,13 +233,15 @@ def explain_instance(
         rounds=rounds if options.num_samples is None else [],
     )
     explanation.warnings = notes + _reliability_warnings(explanation, figures, targets, options)
-    explanation.timings = {**timings, "total": perf_counter() - started}
     if explanation.warnings:
         warnings.warn(
             "lime_kit: this explanation may be unreliable:\n- " + "\n- ".join(explanation.warnings),
             UserWarning,
             stacklevel=3,
         )
+    finished = perf_counter()
+    timings["fit"] += finished - packaging
+    explanation.timings = {**timings, "total": finished - started}
     return explanation
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, NamedTuple
 
@@ -80,6 +81,7 @@ class _PreparedImage(NamedTuple):
     segments: np.ndarray
     segmentation_used: str
     hide_used: object
+    fill: np.ndarray
     compositor: SegmentCompositor
     segmentation_seconds: float
 
@@ -154,7 +156,7 @@ class ImageExplainer(ExplainManyMixin):
         seconds = perf_counter() - began
         fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
         compositor = SegmentCompositor(image, fill, segments)
-        return _PreparedImage(image, segments, segmentation_used, hide_used, compositor, seconds)
+        return _PreparedImage(image, segments, segmentation_used, hide_used, fill, compositor, seconds)
 
     def instance_sampler(
         self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
@@ -167,13 +169,22 @@ class ImageExplainer(ExplainManyMixin):
         image = check_image(image)
         return self._sampler_for(self._prepare(image, segmentation, hide_color), batch_size, reuse_batch_buffer)
 
-    def _sampler_for(self, prepared: _PreparedImage, batch_size: int | None, reuse_batch_buffer: bool) -> InstanceSampler:
+    def _sampler_for(
+        self, prepared: _PreparedImage, batch_size: int | None, reuse_batch_buffer: bool, masks_only: bool = False
+    ) -> InstanceSampler:
+        """The image's sampler; with ``masks_only`` its batches are the segment masks (for a device scorer)."""
         image, compositor = prepared.image, prepared.compositor
         n_segments = int(prepared.segments.max()) + 1
         batch = default_batch_size(image) if batch_size is None else int(batch_size)
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
             masks = sample_segment_masks(rng, n, n_segments)
+            if masks_only:
+                return Perturbations(
+                    Z=masks.astype(np.float32),
+                    distances=cosine_distances_to_all_on(masks),
+                    build_inputs=lambda start, stop: masks[start:stop],
+                )
             # A reused buffer avoids fresh pages per batch, but a predict_fn that keeps its batches
             # would then see them overwritten: opt-in only.
             buffer = np.empty((min(batch, n), *image.shape), dtype=image.dtype) if reuse_batch_buffer else None
@@ -221,7 +232,11 @@ class ImageExplainer(ExplainManyMixin):
             Takes a C-contiguous batch of shape (n, H, W[, C]) in the image's
             dtype and returns probabilities ``(n, n_classes)`` or, in
             regression, values ``(n,)``. Every batch is a new array, so a
-            ``predict_fn`` may keep it (see ``reuse_batch_buffer``).
+            ``predict_fn`` may keep it (see ``reuse_batch_buffer``). A
+            ``predict_fn`` that offers ``segment_scorer(image, fill, segments,
+            batch_size)``, as :func:`lime_kit.torch_adapter.torch_predict_fn`
+            does, gets the segment masks instead and builds the images on its
+            device; the samples, and so the explanation, are the same.
         labels : int, str or sequence of them, optional
             Output columns (or class names) to explain. Default: the predicted class.
         top_labels : int, optional
@@ -236,7 +251,9 @@ class ImageExplainer(ExplainManyMixin):
         batch_size : int, optional
             Images per ``predict_fn`` call. Default: as many as fit in
             ``lime_kit.image.sampler.BATCH_BYTES`` (8 MiB), so memory stays
-            bounded whatever the image size.
+            bounded whatever the image size; on the device path, the
+            scorer's default (64 images, or up to 256 on a GPU with free
+            memory for them).
         segmentation, hide_color : optional
             Override the explainer's settings for this call (see the class).
         feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
@@ -265,8 +282,6 @@ class ImageExplainer(ExplainManyMixin):
         """
         started = perf_counter()
         image = check_image(image)
-        if batch_size is None:
-            batch_size = default_batch_size(image)
         options = options_for(
             self,
             IMAGE_KERNEL_WIDTH,
@@ -279,11 +294,15 @@ class ImageExplainer(ExplainManyMixin):
             model_regressor=model_regressor,
             labels=labels,
             top_labels=top_labels,
-            batch_size=batch_size,
+            batch_size=default_batch_size(image) if batch_size is None else batch_size,
             stability_resamples=stability_resamples,
         )
         prepared = self._prepare(image, segmentation, hide_color)
-        sampler = self._sampler_for(prepared, batch_size, reuse_batch_buffer)
+        scorer_for = getattr(predict_fn, "segment_scorer", None)
+        if callable(scorer_for):
+            predict_fn = scorer_for(image, prepared.fill, prepared.segments, batch_size)
+            options = replace(options, batch_size=predict_fn.batch_size)
+        sampler = self._sampler_for(prepared, options.batch_size, reuse_batch_buffer, masks_only=callable(scorer_for))
         descriptions = _segment_descriptions(prepared.segments)
         context = ExplanationContext(
             modality="image",
