@@ -38,11 +38,11 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("TQDM_DISABLE", "1")
 # Reliability warnings are the point of other benchmarks; here they would bury the tables.
 warnings.filterwarnings("ignore", message="lime_kit: this explanation may be unreliable")
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT.parent)]
@@ -284,11 +284,12 @@ def main() -> None:
     device = torch.device(args.device)
     seeds = [0, 1, 2]
     tools = set(args.tools.split(","))
-    if args.quick:
-        sizes, num_samples, train = [64], 200, dict(n_images=120, epochs=1)
+    if args.quick:  # CPU smoke run: ResNet-18 only, two seeds, two batch sizes
+        sizes, num_samples, train, sweep = [64], 100, dict(n_images=120, epochs=1), [32, 64]
+        seeds = seeds[:2]
         tools.discard("lime")
     else:
-        sizes, num_samples, train = [224, 512], 1000, dict(n_images=1500, epochs=3)
+        sizes, num_samples, train, sweep = [224, 512], 1000, dict(n_images=1500, epochs=3), [16, 32, 64, 128, 256, 512]
     print(f"device: {torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}; torch {torch.__version__}; "
           f"{num_samples} samples; medians of {len(seeds)} seeds\n")
 
@@ -297,11 +298,13 @@ def main() -> None:
         net18, accuracy = train_resnet18(device, size, **train)
         print(f"ResNet-18 trained on generated shapes at {size} px: held-out accuracy {accuracy:.2f}")
         image, _ = make_shape_image("triangle", size=size, random_state=7)
-        nets = [(f"ResNet-18 shapes {size}px", net18, 2), (f"ResNet-50 random {size}px", random_resnet50(device), 0)]
+        nets = [(f"ResNet-18 shapes {size}px", net18, 2)]
+        if not args.quick:
+            nets.append((f"ResNet-50 random {size}px", random_resnet50(device), 0))
         for name, net, label in nets:
             rows = run_case(name, net, image, label, num_samples, seeds, device, tools)
             table += rows
-            sweeps += batch_sweep(name, net, device, size, num_samples, [16, 32, 64, 128, 256, 512])
+            sweeps += batch_sweep(name, net, device, size, num_samples, sweep)
             captum = [r["total s"] for r in rows if r["tool"].startswith("captum")]
             if captum:
                 ends.append(end_to_end(name, net, image, label, num_samples, seeds, device, captum[0]))
