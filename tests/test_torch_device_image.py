@@ -143,3 +143,15 @@ def test_a_mismatched_fill_is_refused():
     image, segments = _image(3), _segments()
     with pytest.raises(ValueError, match="same"):
         torch_predict_fn(TinyCNN(3)).segment_scorer(image, image[..., :1], segments)
+
+
+def test_kernel_shap_takes_the_device_path_too():
+    image = _image(3)
+    net = TinyCNN(3)
+    explainer = ImageExplainer(segmentation=_segments(), hide_color=0, random_state=1)
+    on_device = explainer.explain(image, torch_predict_fn(net), method="kernel_shap", num_samples=200)
+    in_numpy = explainer.explain(image, torch_predict_fn(net, compose_on_device=False), method="kernel_shap", num_samples=200)
+    label = on_device.labels[0]
+    np.testing.assert_allclose(on_device.weights(), in_numpy.weights(), rtol=1e-4, atol=1e-7)
+    total = on_device.intercept[label] + on_device.weights().sum()
+    assert total == pytest.approx(on_device.prediction[label], abs=1e-9)

@@ -200,7 +200,11 @@ class ImageExplainer(ExplainManyMixin):
             draw=draw,
             n_features=n_segments,
             bytes_per_sample=9.0 * n_segments + 16,  # mask (bool), Z and its centred copy (float32)
-            removal_inputs=lambda keep, rng: compositor.compose(np.asarray(keep, dtype=bool)),
+            removal_inputs=(
+                (lambda keep, rng: np.asarray(keep, dtype=bool))
+                if masks_only
+                else (lambda keep, rng: compositor.compose(np.asarray(keep, dtype=bool)))
+            ),
         )
 
     def explain(
