@@ -55,9 +55,15 @@ def test_shapley_example_runs_and_adds_up():
 
 @pytest.mark.parametrize("section", ["Text documents", "Images"])
 def test_modality_examples_run(section):
-    (code,) = SECTIONS[section]
-    namespace = _run(code)
+    namespace = _run(SECTIONS[section][0])
     assert namespace["exp"].modality in ("text", "image")
+
+
+def test_gpu_image_example_runs_on_whatever_device_there_is():
+    pytest.importorskip("torch")
+    (_, code) = SECTIONS["Images"]
+    exp = _run(code)["exp"]
+    assert exp.modality == "image" and set(exp.timings) == {"segmentation", "sampling", "model", "fit", "total"}
 
 
 def test_sp_lime_example_runs():
