@@ -20,7 +20,13 @@ from lime_kit.image.sampler import (
     default_batch_size,
     sample_segment_masks,
 )
-from lime_kit.image.segmentation import resolve_segmentation, segment_image
+from lime_kit.image.segmentation import (
+    DEFAULT_SEGMENTATION,
+    DEFAULT_SEGMENTATION_MAX_SIDE,
+    check_max_side,
+    resolve_segmentation,
+    segment_image,
+)
 from lime_kit.many import ExplainManyMixin
 
 __all__ = ["ImageExplainer", "check_image"]
@@ -95,11 +101,19 @@ class ImageExplainer(ExplainManyMixin):
     ----------
     mode : {"classification", "regression"}
     class_names : list of str, optional
-    segmentation : str, callable or ndarray, default="quickshift"
-        ``"quickshift"``, ``"slic"``, ``"felzenszwalb"`` or ``"watershed"``
+    segmentation : str, callable or ndarray, default="slic"
+        ``"slic"``, ``"quickshift"``, ``"felzenszwalb"`` or ``"watershed"``
         with default settings, :func:`~lime_kit.image.make_segmenter` for
         other settings, any callable ``image -> (H, W) labels``, or a
-        precomputed label map. Labels are renumbered to ``0..K-1``.
+        precomputed label map. Labels are renumbered to ``0..K-1``. slic is
+        the default because it localizes as well as quickshift (lime's
+        default, kept by :mod:`lime_kit.compat`) at a fraction of its time
+        (``benchmarks/bench_segmenters.py``).
+    segmentation_max_side : int or None, default=256
+        A named segmenter runs on an anti-aliased copy whose longer side is
+        at most this many pixels, and its labels are upscaled (nearest) to
+        the image. None: segment at full resolution. Callables and
+        precomputed maps always see the full image.
     hide_color : "mean", "blur", number, sequence or ndarray, default="mean"
         What hidden segments show: their mean colour, a blurred copy of the
         image, a constant colour in the image's scale, or a background image
@@ -133,7 +147,8 @@ class ImageExplainer(ExplainManyMixin):
         *,
         mode: str = "classification",
         class_names=None,
-        segmentation="quickshift",
+        segmentation=DEFAULT_SEGMENTATION,
+        segmentation_max_side: int | None = DEFAULT_SEGMENTATION_MAX_SIDE,
         hide_color="mean",
         kernel_width: float | None = None,
         kernel: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -142,15 +157,17 @@ class ImageExplainer(ExplainManyMixin):
         self.mode = check_mode(mode)
         self.class_names = check_class_names(class_names)
         self.segmentation = resolve_segmentation(segmentation)
+        self.segmentation_max_side = check_max_side(segmentation_max_side)
         self.hide_color = hide_color
         self.kernel_width = kernel_width
         self.kernel = kernel
         self._seed = explainer_seed(random_state)
         self.random_state = random_state
 
-    def _prepare(self, image: np.ndarray, segmentation, hide_color) -> _PreparedImage:
+    def _prepare(self, image: np.ndarray, segmentation, hide_color, max_side="explainer") -> _PreparedImage:
         began = perf_counter()
-        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
+        max_side = self.segmentation_max_side if max_side == "explainer" else max_side
+        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation, max_side)
         seconds = perf_counter() - began
         fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
         compositor = SegmentCompositor(image, fill, segments)
@@ -210,6 +227,7 @@ class ImageExplainer(ExplainManyMixin):
         max_samples: int = 20_000,
         target_stability: float = 0.95,
         reuse_batch_buffer: bool = False,
+        segmentation_max_side: int | None | str = "explainer",
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one image.
 
@@ -256,6 +274,9 @@ class ImageExplainer(ExplainManyMixin):
             Write every batch into one reused buffer: faster for large
             images, but a ``predict_fn`` that keeps a batch (instead of
             copying it) will see it overwritten by the next one.
+        segmentation_max_side : int or None, default="explainer"
+            Overrides the explainer's ``segmentation_max_side`` for this call;
+            None segments at full resolution.
 
         Returns
         -------
@@ -282,7 +303,7 @@ class ImageExplainer(ExplainManyMixin):
             batch_size=batch_size,
             stability_resamples=stability_resamples,
         )
-        prepared = self._prepare(image, segmentation, hide_color)
+        prepared = self._prepare(image, segmentation, hide_color, segmentation_max_side)
         sampler = self._sampler_for(prepared, batch_size, reuse_batch_buffer)
         descriptions = _segment_descriptions(prepared.segments)
         context = ExplanationContext(
