@@ -9,7 +9,6 @@ from lime_kit.datasets import make_shape_image
 from lime_kit.image.segmentation import (
     DEFAULT_SEGMENTATION,
     DEFAULT_SEGMENTATION_MAX_SIDE,
-    NamedSegmenter,
     make_segmenter,
     relabel_segments,
     segment_image,
@@ -119,11 +118,11 @@ def test_a_bad_max_side_says_what_to_pass(bad):
         ImageExplainer(segmentation_max_side=bad)
 
 
-def test_default_segmenter_is_the_documented_one():
+def test_default_segmenter_is_smoothed_slic_as_documented():
     explainer = ImageExplainer()
-    assert isinstance(explainer.segmentation, NamedSegmenter)
-    assert explainer.segmentation.name == DEFAULT_SEGMENTATION
-    assert f'segmentation : str, callable or ndarray, default="{DEFAULT_SEGMENTATION}"' in ImageExplainer.__doc__
+    assert explainer.segmentation is DEFAULT_SEGMENTATION
+    assert (DEFAULT_SEGMENTATION.name, DEFAULT_SEGMENTATION.kwargs["sigma"]) == ("slic", 1.0)
+    assert 'segmentation : str, callable or ndarray, default=make_segmenter("slic", sigma=1.0)' in ImageExplainer.__doc__
 
 
 def test_lime_api_keeps_quickshift_at_full_resolution():

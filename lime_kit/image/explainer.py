@@ -101,14 +101,14 @@ class ImageExplainer(ExplainManyMixin):
     ----------
     mode : {"classification", "regression"}
     class_names : list of str, optional
-    segmentation : str, callable or ndarray, default="slic"
-        ``"slic"``, ``"quickshift"``, ``"felzenszwalb"`` or ``"watershed"``
+    segmentation : str, callable or ndarray, default=make_segmenter("slic", sigma=1.0)
+        ``"quickshift"``, ``"slic"``, ``"felzenszwalb"`` or ``"watershed"``
         with default settings, :func:`~lime_kit.image.make_segmenter` for
         other settings, any callable ``image -> (H, W) labels``, or a
-        precomputed label map. Labels are renumbered to ``0..K-1``. slic is
-        the default because it localizes as well as quickshift (lime's
-        default, kept by :mod:`lime_kit.compat`) at a fraction of its time
-        (``benchmarks/bench_segmenters.py``).
+        precomputed label map. Labels are renumbered to ``0..K-1``. The
+        default, slic on a lightly smoothed image, localizes the object as
+        well as lime's quickshift (which :mod:`lime_kit.compat` keeps) in a
+        tenth of the time (``benchmarks/bench_segmenters.py``).
     segmentation_max_side : int or None, default=256
         A named segmenter runs on an anti-aliased copy whose longer side is
         at most this many pixels, and its labels are upscaled (nearest) to

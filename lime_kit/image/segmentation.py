@@ -28,8 +28,9 @@ __all__ = [
     "as_float_rgb",
 ]
 
-# Defaults per algorithm. quickshift's are lime's; the others are chosen to
-# give tens to a few hundred segments on 64..512 px images.
+# Defaults per algorithm. quickshift's are lime's, slic's are scikit-image's
+# (so that the lime API's SegmentationAlgorithm("slic") matches lime); the
+# others are chosen to give tens to a few hundred segments on 64..512 px images.
 SEGMENTER_DEFAULTS = {
     "quickshift": {"kernel_size": 4, "max_dist": 200, "ratio": 0.2},
     "slic": {"n_segments": 100, "compactness": 10.0},
@@ -37,11 +38,6 @@ SEGMENTER_DEFAULTS = {
     "watershed": {"markers": 100, "compactness": 0.001},
 }
 SEGMENTERS = tuple(SEGMENTER_DEFAULTS)
-
-#: ImageExplainer's segmenter (the lime API layer keeps lime's quickshift).
-#: Chosen from ``benchmarks/bench_segmenters.py``: see the README's
-#: "Segmentation: speed and the default".
-DEFAULT_SEGMENTATION = "slic"
 
 #: Longest side, in pixels, at which ImageExplainer segments by default. The
 #: usual network inputs (224 and 256 px) are segmented as they are; larger
@@ -182,6 +178,14 @@ def make_segmenter(name: str, **kwargs) -> NamedSegmenter:
             f"image -> label map, or a precomputed (H, W) label map"
         )
     return NamedSegmenter(name, {**SEGMENTER_DEFAULTS[name], **kwargs})
+
+
+#: ImageExplainer's segmenter (the lime API layer keeps lime's quickshift),
+#: chosen with ``benchmarks/bench_segmenters.py`` (README, "Segmentation: speed
+#: and the default"). slic smooths first (sigma=1 px): unsmoothed, its clusters
+#: follow pixel noise and its connectivity pass merges the fragments into a
+#: third of the segments asked for, with ragged borders.
+DEFAULT_SEGMENTATION = make_segmenter("slic", sigma=1.0)
 
 
 def relabel_segments(labels, shape: tuple[int, int]) -> np.ndarray:
