@@ -45,8 +45,8 @@ Hidden segments are black (``hide_color=0``): a segment's mean colour inside
 the flat shape is the shape colour, which would hide nothing. Explanations use
 the precomputed segment map, so segmentation is timed apart from them.
 
-    python benchmarks/bench_segmenters.py           # full table (about 10 minutes on 2 idle cores)
-    python benchmarks/bench_segmenters.py --quick   # 3 images, 2 seeds, 300 samples (under a minute)
+    python benchmarks/bench_segmenters.py           # full table (15 minutes on 2 busy, shared cores)
+    python benchmarks/bench_segmenters.py --quick   # 3 images, 2 seeds, 200 samples (under a minute)
 """
 
 from __future__ import annotations
@@ -156,10 +156,10 @@ def main(argv=None) -> None:
     parser.add_argument("--images", type=int, default=6, help="images per size, classes in turn")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--num-samples", type=int, default=1000)
-    parser.add_argument("--quick", action="store_true", help="3 images, 2 seeds, 300 samples, --max-sides 256")
+    parser.add_argument("--quick", action="store_true", help="3 images, 2 seeds, 200 samples, --max-sides 256")
     args = parser.parse_args(argv)
     if args.quick:
-        args.images, args.seeds, args.num_samples, args.max_sides = 3, 2, 300, [256]
+        args.images, args.seeds, args.num_samples, args.max_sides = 3, 2, 200, [256]
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
