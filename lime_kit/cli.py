@@ -488,8 +488,8 @@ def _explain_image(args) -> list[Path]:
     outputs = _probe(model.predict_fn, image[None], "the image")
     _check_class_names(model, model.class_names, outputs)
     explainer = ImageExplainer(
-        mode=model.mode, class_names=model.class_names, segmentation=args.segmentation, hide_color=args.hide_color,
-        random_state=args.seed,
+        mode=model.mode, class_names=model.class_names, hide_color=args.hide_color, random_state=args.seed,
+        **({} if args.segmentation is None else {"segmentation": args.segmentation}),
     )
     exp = explainer.explain(image, model.predict_fn, **_explain_options(args))
     name = Path(args.image).name
@@ -605,8 +605,8 @@ def _build_parser() -> argparse.ArgumentParser:
     image = modalities.add_parser("image", parents=[common], help="one image (PNG, JPEG, ...)")
     image.add_argument("--image", required=True, help="the image file; an alpha channel is dropped")
     image.add_argument(
-        "--segmentation", default="quickshift", choices=["quickshift", "slic", "felzenszwalb", "watershed"],
-        help="superpixel algorithm (default: %(default)s)",
+        "--segmentation", default=None, choices=["quickshift", "slic", "felzenszwalb", "watershed"],
+        help="superpixel algorithm with its default settings (default: the explainer's, slic with sigma=1)",
     )
     image.add_argument(
         "--hide-color", type=_hide_color, default="mean",

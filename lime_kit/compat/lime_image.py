@@ -66,6 +66,7 @@ class LimeImageExplainer:
         self.feature_selection = feature_selection
         self.random_state = random_state
         self.explainer = ImageExplainer(
+            segmentation_max_side=None,  # lime segments at full resolution
             kernel_width=float(kernel_width),
             kernel=lime_kernel(kernel, kernel_width),
             random_state=seed_from_random_state(random_state),

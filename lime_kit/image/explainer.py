@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from time import perf_counter
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,13 @@ from lime_kit.image.sampler import (
     default_batch_size,
     sample_segment_masks,
 )
-from lime_kit.image.segmentation import resolve_segmentation, segment_image
+from lime_kit.image.segmentation import (
+    DEFAULT_SEGMENTATION,
+    DEFAULT_SEGMENTATION_MAX_SIDE,
+    check_max_side,
+    resolve_segmentation,
+    segment_image,
+)
 from lime_kit.many import ExplainManyMixin
 
 __all__ = ["ImageExplainer", "check_image"]
@@ -74,7 +81,8 @@ def _segment_descriptions(segments: np.ndarray) -> list[str]:
     ]
 
 
-class _PreparedImage(NamedTuple):
+@dataclass
+class _PreparedImage:
     """One image ready for perturbation: its segments, what hidden segments show, the compositor."""
 
     image: np.ndarray
@@ -82,8 +90,12 @@ class _PreparedImage(NamedTuple):
     segmentation_used: str
     hide_used: object
     fill: np.ndarray
-    compositor: SegmentCompositor
     segmentation_seconds: float
+
+    @cached_property
+    def compositor(self) -> SegmentCompositor:
+        # Built on first use: a device scorer composes on its own and never needs these tables.
+        return SegmentCompositor(self.image, self.fill, self.segments)
 
 
 class ImageExplainer(ExplainManyMixin):
@@ -97,11 +109,19 @@ class ImageExplainer(ExplainManyMixin):
     ----------
     mode : {"classification", "regression"}
     class_names : list of str, optional
-    segmentation : str, callable or ndarray, default="quickshift"
+    segmentation : str, callable or ndarray, default=make_segmenter("slic", sigma=1.0)
         ``"quickshift"``, ``"slic"``, ``"felzenszwalb"`` or ``"watershed"``
         with default settings, :func:`~lime_kit.image.make_segmenter` for
         other settings, any callable ``image -> (H, W) labels``, or a
-        precomputed label map. Labels are renumbered to ``0..K-1``.
+        precomputed label map. Labels are renumbered to ``0..K-1``. The
+        default, slic on a lightly smoothed image, localizes the object as
+        well as lime's quickshift (which :mod:`lime_kit.compat` keeps) in a
+        tenth of the time (``benchmarks/bench_segmenters.py``).
+    segmentation_max_side : int or None, default=256
+        A named segmenter runs on an anti-aliased copy whose longer side is
+        at most this many pixels, and its labels are upscaled (nearest) to
+        the image. None: segment at full resolution. Callables and
+        precomputed maps always see the full image.
     hide_color : "mean", "blur", number, sequence or ndarray, default="mean"
         What hidden segments show: their mean colour, a blurred copy of the
         image, a constant colour in the image's scale, or a background image
@@ -135,7 +155,8 @@ class ImageExplainer(ExplainManyMixin):
         *,
         mode: str = "classification",
         class_names=None,
-        segmentation="quickshift",
+        segmentation=DEFAULT_SEGMENTATION,
+        segmentation_max_side: int | None = DEFAULT_SEGMENTATION_MAX_SIDE,
         hide_color="mean",
         kernel_width: float | None = None,
         kernel: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -144,19 +165,20 @@ class ImageExplainer(ExplainManyMixin):
         self.mode = check_mode(mode)
         self.class_names = check_class_names(class_names)
         self.segmentation = resolve_segmentation(segmentation)
+        self.segmentation_max_side = check_max_side(segmentation_max_side)
         self.hide_color = hide_color
         self.kernel_width = kernel_width
         self.kernel = kernel
         self._seed = explainer_seed(random_state)
         self.random_state = random_state
 
-    def _prepare(self, image: np.ndarray, segmentation, hide_color) -> _PreparedImage:
+    def _prepare(self, image: np.ndarray, segmentation, hide_color, max_side="explainer") -> _PreparedImage:
         began = perf_counter()
-        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation)
+        max_side = self.segmentation_max_side if max_side == "explainer" else max_side
+        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation, max_side)
         seconds = perf_counter() - began
         fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
-        compositor = SegmentCompositor(image, fill, segments)
-        return _PreparedImage(image, segments, segmentation_used, hide_used, fill, compositor, seconds)
+        return _PreparedImage(image, segments, segmentation_used, hide_used, fill, seconds)
 
     def instance_sampler(
         self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
@@ -173,7 +195,7 @@ class ImageExplainer(ExplainManyMixin):
         self, prepared: _PreparedImage, batch_size: int | None, reuse_batch_buffer: bool, masks_only: bool = False
     ) -> InstanceSampler:
         """The image's sampler; with ``masks_only`` its batches are the segment masks (for a device scorer)."""
-        image, compositor = prepared.image, prepared.compositor
+        image = prepared.image
         n_segments = int(prepared.segments.max()) + 1
         batch = default_batch_size(image) if batch_size is None else int(batch_size)
 
@@ -191,7 +213,7 @@ class ImageExplainer(ExplainManyMixin):
             return Perturbations(
                 Z=masks.astype(np.float32),
                 distances=cosine_distances_to_all_on(masks),
-                build_inputs=lambda start, stop: compositor.compose(
+                build_inputs=lambda start, stop: prepared.compositor.compose(
                     masks[start:stop], out=None if buffer is None else buffer[: stop - start]
                 ),
             )
@@ -203,7 +225,7 @@ class ImageExplainer(ExplainManyMixin):
             removal_inputs=(
                 (lambda keep, rng: np.asarray(keep, dtype=bool))
                 if masks_only
-                else (lambda keep, rng: compositor.compose(np.asarray(keep, dtype=bool)))
+                else (lambda keep, rng: prepared.compositor.compose(np.asarray(keep, dtype=bool)))
             ),
         )
 
@@ -226,6 +248,7 @@ class ImageExplainer(ExplainManyMixin):
         target_stability: float = 0.95,
         reuse_batch_buffer: bool = False,
         method: str = "lime",
+        segmentation_max_side: int | None | str = "explainer",
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one image.
 
@@ -285,6 +308,9 @@ class ImageExplainer(ExplainManyMixin):
             They sum exactly to the prediction minus the *base value*, the
             output with every segment hidden (``exp.intercept[label]``,
             ``exp.payload["base_value"]``).
+        segmentation_max_side : int or None, default="explainer"
+            Overrides the explainer's ``segmentation_max_side`` for this call;
+            None segments at full resolution.
 
         Returns
         -------
@@ -310,7 +336,7 @@ class ImageExplainer(ExplainManyMixin):
             stability_resamples=stability_resamples,
             method=method,
         )
-        prepared = self._prepare(image, segmentation, hide_color)
+        prepared = self._prepare(image, segmentation, hide_color, segmentation_max_side)
         scorer_for = getattr(predict_fn, "segment_scorer", None)
         if callable(scorer_for):
             predict_fn = scorer_for(image, prepared.fill, prepared.segments, batch_size)

@@ -5,6 +5,10 @@ them (a named scikit-image algorithm, a user callable, a precomputed map),
 this module checks the map and relabels it to ``0..K-1`` so that every label
 is a real, perturbable segment: scikit-image's ``slic`` starts at 1 and user
 maps may have gaps, and neither may leave a phantom feature behind.
+
+Named segmenters can run on a downscaled copy of a large image (``max_side``)
+so that segmentation does not cost more than the explanation it serves; the
+label map is then upscaled by nearest neighbour to the image's own size.
 """
 
 from __future__ import annotations
@@ -14,10 +18,19 @@ from functools import partial
 
 import numpy as np
 
-__all__ = ["SEGMENTERS", "make_segmenter", "segment_image", "relabel_segments", "as_float_rgb"]
+__all__ = [
+    "SEGMENTERS",
+    "DEFAULT_SEGMENTATION",
+    "DEFAULT_SEGMENTATION_MAX_SIDE",
+    "make_segmenter",
+    "segment_image",
+    "relabel_segments",
+    "as_float_rgb",
+]
 
-# Defaults per algorithm. quickshift's are lime's; the others are chosen to
-# give tens to a few hundred segments on 64..512 px images.
+# Defaults per algorithm. quickshift's are lime's, slic's are scikit-image's
+# (so that the lime API's SegmentationAlgorithm("slic") matches lime); the
+# others are chosen to give tens to a few hundred segments on 64..512 px images.
 SEGMENTER_DEFAULTS = {
     "quickshift": {"kernel_size": 4, "max_dist": 200, "ratio": 0.2},
     "slic": {"n_segments": 100, "compactness": 10.0},
@@ -25,6 +38,13 @@ SEGMENTER_DEFAULTS = {
     "watershed": {"markers": 100, "compactness": 0.001},
 }
 SEGMENTERS = tuple(SEGMENTER_DEFAULTS)
+
+#: Longest side, in pixels, at which ImageExplainer segments by default. The
+#: usual network inputs (224 and 256 px) are segmented as they are; larger
+#: images are segmented on a copy this size, where one pixel is 1/256 of the
+#: side while a segment (of about 100) spans a tenth of it, so borders move by
+#: under half a copy pixel and segment counts stay as the segmenter intends.
+DEFAULT_SEGMENTATION_MAX_SIDE = 256
 
 
 # A float image whose pixels stay within [0, 255] and reach above this is on
@@ -160,6 +180,14 @@ def make_segmenter(name: str, **kwargs) -> NamedSegmenter:
     return NamedSegmenter(name, {**SEGMENTER_DEFAULTS[name], **kwargs})
 
 
+#: ImageExplainer's segmenter (the lime API layer keeps lime's quickshift),
+#: chosen with ``benchmarks/bench_segmenters.py`` (README, "Segmentation: speed
+#: and the default"). slic smooths first (sigma=1 px): unsmoothed, its clusters
+#: follow pixel noise and its connectivity pass merges the fragments into a
+#: third of the segments asked for, with ragged borders.
+DEFAULT_SEGMENTATION = make_segmenter("slic", sigma=1.0)
+
+
 def relabel_segments(labels, shape: tuple[int, int]) -> np.ndarray:
     """Check a label map and renumber its labels to ``0..K-1`` (order kept).
 
@@ -202,6 +230,50 @@ def relabel_segments(labels, shape: tuple[int, int]) -> np.ndarray:
     return segments
 
 
+def check_max_side(max_side) -> int | None:
+    """Validate a ``segmentation_max_side`` value: None (full resolution) or an integer >= 8."""
+    if max_side is None:
+        return None
+    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side < 8:
+        raise ValueError(
+            f"segmentation_max_side must be None (segment at full resolution) or an integer of at "
+            f"least 8 pixels (e.g. 256), got {max_side!r}"
+        )
+    return int(max_side)
+
+
+def downscaled_shape(shape: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+    """Height and width of the copy a segmenter sees: ``shape`` itself unless its longer side exceeds ``max_side``.
+
+    Examples
+    --------
+    >>> downscaled_shape((512, 384), 256), downscaled_shape((200, 100), 256), downscaled_shape((512, 384), None)
+    ((256, 192), (200, 100), (512, 384))
+    """
+    height, width = shape
+    if max_side is None or max(height, width) <= max_side:
+        return height, width
+    scale = max_side / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def upscale_labels(labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour upscaling of a label map to ``shape`` (pixel centres mapped to pixel centres).
+
+    Every small pixel covers at least one full-size pixel (the factor is at
+    least 1), so no label disappears.
+
+    Examples
+    --------
+    >>> upscale_labels(np.array([[0, 1], [2, 3]]), (4, 5)).tolist()
+    [[0, 0, 1, 1, 1], [0, 0, 1, 1, 1], [2, 2, 3, 3, 3], [2, 2, 3, 3, 3]]
+    """
+    small_height, small_width = labels.shape
+    rows = np.minimum(((np.arange(shape[0]) + 0.5) * small_height / shape[0]).astype(np.intp), small_height - 1)
+    cols = np.minimum(((np.arange(shape[1]) + 0.5) * small_width / shape[1]).astype(np.intp), small_width - 1)
+    return labels[rows[:, None], cols[None, :]]
+
+
 def resolve_segmentation(segmentation) -> Callable | np.ndarray:
     """Turn a name, a callable or a label map into a callable or an array."""
     if isinstance(segmentation, str):
@@ -216,7 +288,7 @@ def resolve_segmentation(segmentation) -> Callable | np.ndarray:
     )
 
 
-def segment_image(image: np.ndarray, segmentation) -> tuple[np.ndarray, str]:
+def segment_image(image: np.ndarray, segmentation, max_side: int | None = None) -> tuple[np.ndarray, str]:
     """Segment ``image`` and return ``(segments, description)``.
 
     Parameters
@@ -225,16 +297,41 @@ def segment_image(image: np.ndarray, segmentation) -> tuple[np.ndarray, str]:
         Validated image; callables get a read-only view of it.
     segmentation : str, callable or ndarray
         See :func:`resolve_segmentation`.
+    max_side : int, optional
+        A named segmenter (a name or :func:`make_segmenter`) whose image has
+        a longer side above ``max_side`` runs on an anti-aliased copy with
+        that longer side, and its label map is upscaled by nearest neighbour.
+        None: full resolution. User callables always get the full image (they
+        may depend on its size) and precomputed maps are never resampled.
 
     Returns
     -------
     segments : ndarray of shape (H, W), int32, labels 0..K-1
     description : str
         How the map was made, for the explanation's payload.
+
+    Examples
+    --------
+    >>> from lime_kit.datasets import make_shape_image
+    >>> image, _ = make_shape_image("circle", size=300, random_state=0)
+    >>> segments, how = segment_image(image, make_segmenter("slic", n_segments=20), max_side=60)
+    >>> segments.shape, how
+    ((300, 300), 'slic(n_segments=20, compactness=10.0) on a 60x60 copy, labels upscaled (nearest)')
     """
     resolved = resolve_segmentation(segmentation)
+    max_side = check_max_side(max_side)
     if isinstance(resolved, np.ndarray):
         return relabel_segments(resolved, image.shape[:2]), "precomputed"
+    small_shape = downscaled_shape(image.shape[:2], max_side)
+    if isinstance(resolved, NamedSegmenter) and small_shape != image.shape[:2]:
+        from skimage.transform import resize
+
+        # Clipped because interpolation may overshoot 1 by a rounding error, which
+        # as_float_rgb would take for an unknown scale and stretch.
+        small = np.clip(resize(as_float_rgb(image), small_shape, order=1, anti_aliasing=True), 0.0, 1.0)
+        labels = upscale_labels(np.asarray(resolved(small)), image.shape[:2])
+        description = f"{resolved!r} on a {small_shape[0]}x{small_shape[1]} copy, labels upscaled (nearest)"
+        return relabel_segments(labels, image.shape[:2]), description
     view = image.view()
     view.flags.writeable = False  # a user segmenter must not edit the explained image
     description = repr(resolved) if isinstance(resolved, NamedSegmenter) else getattr(resolved, "__name__", "callable")

@@ -83,6 +83,7 @@ class TorchImagePredictor:
         self.channels_last = bool(channels_last)
         self.autocast_dtype = _autocast_dtype(autocast)
         self.compose_on_device = bool(compose_on_device)
+        self._probed_batch: dict[tuple, int] = {}  # default batch per (image shape, dtype), probed once
         if not self.compose_on_device:
             self.segment_scorer = None  # declares: no device batches
 
@@ -210,12 +211,20 @@ class DeviceSegmentScorer:
         """64 images, or more on a GPU with room: up to 256, planned within half of the free device memory.
 
         On CUDA one image's share of the peak memory is measured with a
-        two-image forward pass; elsewhere (CPU) the default is 64.
+        two-image forward pass, once per image shape and dtype; elsewhere
+        (CPU) the default is 64.
         """
-        import torch
 
         if self.predictor.device.type != "cuda":
             return DEVICE_BATCH
+        key = (tuple(self.raw_image.shape), self.source_dtype.str)
+        if key not in self.predictor._probed_batch:
+            self.predictor._probed_batch[key] = self._probe_batch_size()
+        return self.predictor._probed_batch[key]
+
+    def _probe_batch_size(self) -> int:
+        import torch
+
         device = self.predictor.device
         torch.cuda.synchronize(device)
         baseline = torch.cuda.memory_allocated(device)
