@@ -49,9 +49,18 @@ def test_checking_example_continues_the_tabular_one(tabular_namespace):
 
 @pytest.mark.parametrize("section", ["Text documents", "Images"])
 def test_modality_examples_run(section):
-    (code,) = SECTIONS[section]
+    code = SECTIONS[section][0]
     namespace = _run(code)
     assert namespace["exp"].modality in ("text", "image")
+
+
+def test_text_on_the_gpu_example_runs_on_cpu():
+    pytest.importorskip("torch")
+    pytest.importorskip("tokenizers")
+    sections = re.split(r"^### ", README, flags=re.MULTILINE)
+    (section,) = [part for part in sections if part.startswith("Text models on the GPU")]
+    namespace = _run(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0])
+    assert namespace["exp"].modality == "text" and len(namespace["exp"].as_list()) == 10
 
 
 def test_sp_lime_example_runs():
