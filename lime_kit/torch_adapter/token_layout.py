@@ -227,4 +227,4 @@ def build_id_batch(tables: dict, masks, max_length: int | None):
         positions = (content + n_prefix)[:, None] + torch.arange(n_suffix, device=device)
         ids.scatter_(1, positions, suffix.expand(n, -1))
     attention = (torch.arange(width, device=device) < lengths[:, None]).to(torch.int64)
-    return ids[:, :width], attention
+    return ids[:, :width].contiguous(), attention
