@@ -66,6 +66,15 @@ def test_gpu_image_example_runs_on_whatever_device_there_is():
     assert exp.modality == "image" and set(exp.timings) == {"segmentation", "sampling", "model", "fit", "total"}
 
 
+def test_text_on_the_gpu_example_runs_on_cpu():
+    pytest.importorskip("torch")
+    pytest.importorskip("tokenizers")
+    sections = re.split(r"^### ", README, flags=re.MULTILINE)
+    (section,) = [part for part in sections if part.startswith("Text models on the GPU")]
+    namespace = _run(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0])
+    assert namespace["exp"].modality == "text" and len(namespace["exp"].as_list()) == 10
+
+
 def test_sp_lime_example_runs():
     sections = re.split(r"^### ", README, flags=re.MULTILINE)
     (section,) = [part for part in sections if part.startswith("Picking representative explanations")]

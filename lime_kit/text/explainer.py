@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, NamedTuple
 
@@ -24,7 +25,7 @@ __all__ = ["TextExplainer", "DEFAULT_MASK_STRING"]
 #: results stay comparable).
 DEFAULT_MASK_STRING = "UNKWORDZ"
 DEFAULT_KERNEL_WIDTH = 25.0  # lime's text default, on cosine distances x 100
-
+DEFAULT_BATCH_SIZE = 1000
 
 
 class _Document(NamedTuple):
@@ -148,16 +149,20 @@ class TextExplainer(ExplainManyMixin):
         """
         return self._sampler_for(self._document(text), distance_metric)
 
-    def _sampler_for(self, document: _Document, distance_metric: str) -> InstanceSampler:
+    def _sampler_for(self, document: _Document, distance_metric: str, masks_as_inputs: bool = False) -> InstanceSampler:
         n_features, layout = len(document.feature_tokens), document.layout
         self._distances(np.ones((2, max(n_features, 1)), dtype=bool), distance_metric)  # fail early on a bad metric
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
             active = draw_active(rng, n, n_features)
+            # The id path's scorer takes the masks themselves and builds the model's ids on its device.
+            build = (lambda start, stop: active[start:stop]) if masks_as_inputs else (
+                lambda start, stop: layout.build(active[start:stop])
+            )
             return Perturbations(
                 Z=active.astype(np.float32),
                 distances=self._distances(active, distance_metric),
-                build_inputs=lambda start, stop: layout.build(active[start:stop]),
+                build_inputs=build,
             )
 
         return InstanceSampler(
@@ -165,6 +170,21 @@ class TextExplainer(ExplainManyMixin):
             n_features=n_features,
             bytes_per_sample=9.0 * n_features + 16,  # mask (bool), Z and its centred copy (float32)
             removal_inputs=lambda keep, rng: layout.build(np.asarray(keep, dtype=bool)),
+        )
+
+    def _token_scorer(self, predict_fn, document: _Document):
+        """The id path's scorer when ``predict_fn`` offers one for this document, else None (strings)."""
+        make_scorer = getattr(predict_fn, "token_scorer", None)
+        if not callable(make_scorer):
+            return None
+        tokenized = document.tokenized
+        return make_scorer(
+            tokenized.text,
+            tokenized.starts,
+            tokenized.ends,
+            document.feature_of_token,
+            bow=self.bow,
+            mask_string=None if self.bow else self.mask_string,
         )
 
     def explain(
@@ -178,7 +198,7 @@ class TextExplainer(ExplainManyMixin):
         distance_metric: str = "cosine",
         model_regressor=None,
         feature_selection: str = "auto",
-        batch_size: int = 1000,
+        batch_size: int | None = None,
         random_state: int | np.random.Generator | None = None,
         stability_resamples: int = 0,
         max_samples: int = 20_000,
@@ -193,7 +213,11 @@ class TextExplainer(ExplainManyMixin):
             The document. Never modified; the explanation keeps it verbatim.
         predict_fn : callable
             Takes a list of strings and returns probabilities
-            ``(n, n_classes)`` or, in regression, values ``(n,)``.
+            ``(n, n_classes)`` or, in regression, values ``(n,)``. If it
+            offers a ``token_scorer`` method (as
+            :func:`lime_kit.torch_adapter.torch_text_predict_fn` does), the
+            perturbations are scored as token ids on the model's device
+            instead of as strings, with the same result.
         labels : int, str or sequence of them, optional
             Output columns (or class names) to explain. Default: the predicted class.
         top_labels : int, optional
@@ -213,9 +237,10 @@ class TextExplainer(ExplainManyMixin):
             Surrogate to fit instead of the built-in ridge; must accept
             ``sample_weight``.
         feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
-        batch_size : int, default=1000
+        batch_size : int, optional
             Documents per ``predict_fn`` call; only one batch of perturbed
-            strings exists at a time.
+            strings exists at a time. Default 1000, or on the id path the
+            scorer's suggestion (sized to the device and the document).
         random_state : int or Generator, optional
             Overrides the explainer's seed for this call.
 
@@ -254,13 +279,18 @@ class TextExplainer(ExplainManyMixin):
             model_regressor=model_regressor,
             labels=labels,
             top_labels=top_labels,
-            batch_size=batch_size,
+            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             stability_resamples=stability_resamples,
             method=method,
         )
         document = self._document(text)
+        scorer = self._token_scorer(predict_fn, document)
+        if scorer is not None:
+            predict_fn = scorer
+            if batch_size is None:
+                options = replace(options, batch_size=int(scorer.batch_size))
         split = perf_counter()
-        sampler = self._sampler_for(document, distance_metric)
+        sampler = self._sampler_for(document, distance_metric, masks_as_inputs=scorer is not None)
         context = ExplanationContext(
             modality="text",
             feature_names=document.feature_tokens,

@@ -12,5 +12,6 @@ inputs are built directly on the model's device.
 """
 
 from lime_kit.torch_adapter.image import torch_predict_fn
+from lime_kit.torch_adapter.text import torch_text_predict_fn
 
-__all__ = ["torch_predict_fn"]
+__all__ = ["torch_predict_fn", "torch_text_predict_fn"]
