@@ -15,14 +15,14 @@ from contextlib import nullcontext
 
 import numpy as np
 
+from lime_kit.torch_adapter.memory import probe_batch_size
+
 __all__ = ["DeviceSegmentScorer", "TorchImagePredictor", "torch_predict_fn"]
 
 #: Default images per batch on the device path: enough to keep a GPU busy.
 DEVICE_BATCH = 64
 #: Largest default batch; bigger batches no longer speed a GPU up but hold more memory.
 MAX_DEVICE_BATCH = 256
-#: Share of the device's free memory the default batch may plan to use.
-FREE_MEMORY_SHARE = 0.5
 
 _AUTOCAST_DTYPES = {"bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float16": "float16"}
 
@@ -223,17 +223,8 @@ class DeviceSegmentScorer:
         return self.predictor._probed_batch[key]
 
     def _probe_batch_size(self) -> int:
-        import torch
-
-        device = self.predictor.device
-        torch.cuda.synchronize(device)
-        baseline = torch.cuda.memory_allocated(device)
-        torch.cuda.reset_peak_memory_stats(device)
-        self(np.ones((2, int(self.segment_index.max()) + 1), dtype=bool))
-        per_image = max(1, (torch.cuda.max_memory_allocated(device) - baseline) // 2)
-        free, _ = torch.cuda.mem_get_info(device)
-        fits = int(FREE_MEMORY_SHARE * free // per_image)
-        return max(1, min(MAX_DEVICE_BATCH, fits))
+        all_on = np.ones((2, int(self.segment_index.max()) + 1), dtype=bool)
+        return probe_batch_size(lambda: self(all_on), self.predictor.device, MAX_DEVICE_BATCH)
 
 
 def torch_predict_fn(

@@ -15,13 +15,15 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from lime_kit.torch_adapter.memory import probe_batch_size
 from lime_kit.torch_adapter.token_layout import Misalignment, align_document, build_id_batch, split_specials
 
 __all__ = ["torch_text_predict_fn", "TorchTextPredictor", "TokenScorer"]
 
 AUTOCAST_DTYPES = {"bf16": "bfloat16", "fp16": "float16"}
-#: Tokens per batch suggested for the id path: rows x longest row stays near this, with at most MAX_ROWS rows.
-TOKENS_PER_BATCH = {"cuda": 2**16, "other": 2**14}
+#: Tokens per batch suggested for the id path off CUDA: rows x longest row stays near this.
+TOKENS_PER_BATCH = 2**14
+#: Most rows per suggested batch; on CUDA the rows that fit in half the free memory, up to this.
 MAX_ROWS = 1000
 
 Encoder = Callable[[list], "tuple[list, list]"]
@@ -276,10 +278,15 @@ class TorchTextPredictor:
             for name in ("slot_ids", "slot_gate", "prefix_ids", "suffix_ids")
         }
         tables["pad_id"] = self.pad_id
-        budget = TOKENS_PER_BATCH["cuda" if self.device.type == "cuda" else "other"]
-        batch_size = int(np.clip(budget // max(1, min(layout.longest, self.max_length or layout.longest)), 1, MAX_ROWS))
+        longest = max(1, min(layout.longest, self.max_length or layout.longest))
+        batch_size = int(np.clip(TOKENS_PER_BATCH // longest, 1, MAX_ROWS))
         truncate_at = self.max_length if self.max_length is not None and layout.longest > self.max_length else None
-        return TokenScorer(self, tables, n_features, truncate_at, batch_size)
+        scorer = TokenScorer(self, tables, n_features, truncate_at, batch_size)
+        if self.device.type == "cuda":
+            # A GPU runs faster on larger batches: as many full-length rows as half its free memory holds.
+            all_kept = np.ones((2, n_features), dtype=bool)
+            scorer.batch_size = probe_batch_size(lambda: scorer(all_kept), self.device, MAX_ROWS)
+        return scorer
 
 
 class TokenScorer:
@@ -288,8 +295,9 @@ class TokenScorer:
     Attributes
     ----------
     batch_size : int
-        Suggested masks per call: about 65,536 tokens on CUDA (16,384
-        elsewhere), at most 1,000 rows.
+        Suggested masks per call, at most 1,000: on CUDA as many full-length
+        rows as fit in half the free device memory (measured with a two-row
+        forward pass), elsewhere about 16,384 tokens' worth.
     """
 
     def __init__(self, predictor: TorchTextPredictor, tables: dict, n_features: int, truncate_at, batch_size: int):
