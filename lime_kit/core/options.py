@@ -17,9 +17,15 @@ from lime_kit.core.kernels import resolve_kernel
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS, check_model_regressor
 from lime_kit.core.validation import explanation_rng
 
-__all__ = ["AUTO", "ExplainOptions"]
+__all__ = ["AUTO", "BACKGROUND_PAIRINGS", "DEFAULT_NUM_FEATURES", "METHODS", "ExplainOptions"]
 
 AUTO = "auto"
+#: How the weights are estimated: lime's kernel-weighted ridge, or Shapley values (see :mod:`lime_kit.core.shapley`).
+METHODS = ("lime", "kernel_shap")
+#: KernelSHAP on rows: every coalition with every background row, or with one drawn at random.
+BACKGROUND_PAIRINGS = ("all", "one")
+#: ``num_features=None`` means this many for lime and every feature for KernelSHAP.
+DEFAULT_NUM_FEATURES = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class ExplainOptions:
     seed: int | None
     rng: np.random.Generator
     cv_folds: int = 5
+    method: str = "lime"
+    background_pairing: str = "all"
 
     @classmethod
     def from_call(
@@ -69,8 +77,34 @@ class ExplainOptions:
         default_kernel_width: float,
         stability_resamples,
         class_names,
+        method: str = "lime",
+        background_pairing: str = "all",
     ) -> ExplainOptions:
-        """Check every option of an ``explain`` call and resolve the kernel and the Generator."""
+        """Check every option of an ``explain`` call and resolve the kernel and the Generator.
+
+        ``num_features=None`` is :data:`DEFAULT_NUM_FEATURES` for lime and
+        every feature for ``method="kernel_shap"`` (Shapley values are not
+        selected unless asked).
+        """
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if background_pairing not in BACKGROUND_PAIRINGS:
+            raise ValueError(f"background_pairing must be one of {BACKGROUND_PAIRINGS}, got {background_pairing!r}")
+        if method == "kernel_shap" and feature_selection not in ("auto", "none", "highest_weights"):
+            raise ValueError(
+                f"feature_selection={feature_selection!r} is a lime surrogate's selection; with method='kernel_shap' "
+                "use 'auto' or 'highest_weights' (keep the num_features largest Shapley values and refit under the "
+                "sum constraint) or 'none'"
+            )
+        if method == "kernel_shap" and model_regressor is not None:
+            raise ValueError("model_regressor is a lime surrogate; method='kernel_shap' fits Shapley values, leave it None")
+        if method == "kernel_shap" and stability_resamples:
+            raise ValueError(
+                "stability_resamples refits a lime surrogate; with method='kernel_shap' the stability comes from the "
+                "Shapley values' own standard errors, leave it 0"
+            )
+        if num_features is None:
+            num_features = DEFAULT_NUM_FEATURES if method == "lime" else 2**62
         if feature_selection not in FEATURE_SELECTION_METHODS:
             raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
         _check_integer("num_features", num_features, 1)
@@ -107,6 +141,8 @@ class ExplainOptions:
             class_names=class_names,
             seed=seed,
             rng=rng,
+            method=method,
+            background_pairing=background_pairing,
         )
 
 

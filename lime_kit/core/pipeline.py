@@ -23,6 +23,7 @@ from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.options import ExplainOptions
 from lime_kit.core.quality import QualityFigures, assess_quality, unresolved_ranks
 from lime_kit.core.sampler import InstanceSampler
+from lime_kit.core.shapley import CoalitionSamples
 from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
 from lime_kit.core.validation import check_memory, choose_labels, probability_warning
 from lime_kit.explanation import Explanation
@@ -183,18 +184,31 @@ def explain_instance(
     """
     started = perf_counter() if context.started is None else context.started
     timings = {"segmentation": context.segmentation_seconds, "sampling": 0.0, "model": 0.0, "fit": 0.0}
-    schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
+    shapley = options.method == "kernel_shap"
+    # KernelSHAP: samples are coalitions, weighted by the Shapley kernel and fitted under the sum constraint.
+    samples = CoalitionSamples(sampler, options.background_pairing) if shapley else None
+    budget_cap = samples.max_coalitions if shapley else None
+    if shapley:
+        schedule = _shapley_schedule(options, budget_cap)
+    else:
+        schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
     check_memory(schedule[-1], sampler.bytes_per_sample + 64, "max_samples" if options.num_samples is None else "num_samples")
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
     quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
-    samples = _Samples(keep_copies=len(schedule) > 1)
+    samples = samples if shapley else _Samples(keep_copies=len(schedule) > 1)
     rounds, chosen, notes, settled_before = [], None, [], False
     for total in schedule:
-        _score_round(sampler, samples, total, predict_fn, options, timings)
+        if shapley:
+            samples.score_round(total, predict_fn, options, timings)
+        else:
+            _score_round(sampler, samples, total, predict_fn, options, timings)
         if chosen is None:
             chosen, notes = _label_checks(samples.outputs, options)
         began = perf_counter()
-        fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
+        if shapley:
+            fits, figures, targets, effective_n = samples.fit_and_assess(chosen, options, quality_rng)
+        else:
+            fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
         timings["fit"] += perf_counter() - began
         rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
         settled = options.num_samples is None and _is_settled(figures, options)
@@ -227,7 +241,10 @@ def explain_instance(
         local_gap={label: abs(fit.local_pred - prediction[label]) for label, fit in zip(chosen, fits)},
         coefficient_std={label: list(s) for label, s in zip(chosen, figures.coefficient_std)},
         rounds=rounds if options.num_samples is None else [],
+        method=options.method,
     )
+    if shapley:
+        explanation.payload = {**context.payload, **_shapley_payload(samples, options)}
     explanation.warnings = notes + _reliability_warnings(explanation, figures, targets, options)
     explanation.timings = {**timings, "total": perf_counter() - started}
     if explanation.warnings:
@@ -237,6 +254,23 @@ def explain_instance(
             stacklevel=3,
         )
     return explanation
+
+
+def _shapley_schedule(options: ExplainOptions, cap: int) -> list[int]:
+    """Coalition budgets per round: one round, or ``"auto"``'s doubling; never more than all coalitions."""
+    if options.num_samples is not None:
+        return [max(0, min(options.num_samples, cap))]
+    return auto_schedule(max(1, min(options.max_samples, cap)), first=min(AUTO_FIRST_ROUND, max(1, cap)))
+
+
+def _shapley_payload(samples: CoalitionSamples, options: ExplainOptions) -> dict:
+    """What a KernelSHAP explanation states besides its values: the base value and what was scored."""
+    return {
+        "base_value": [float(v) for v in samples.base],
+        "background_size": len(samples.background_weights),
+        "background_pairing": samples.pairing,
+        "model_rows": samples.model_rows,
+    }
 
 
 def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np.ndarray, options) -> list[str]:
@@ -271,13 +305,14 @@ def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np
                 f"{exp.prediction[label]:.3g} (a gap of {exp.local_gap[label]:.2g}, {exp.local_gap[label] / spread:.0%} "
                 f"of the model's range over the samples): the weights describe the neighbourhood more than this point"
             )
-        if exp.heldout_score[label] < LOW_HELDOUT_R2:
+        # Shapley values need no linear model: an additive fit that misses interactions is no warning there.
+        if exp.heldout_score[label] < LOW_HELDOUT_R2 and exp.method == "lime":
             out.append(
                 f"the linear surrogate for {name} fits the model poorly on samples it did not see (held-out R² "
                 f"{exp.heldout_score[label]:.2f}): the model is not close to linear in these features here, so "
                 "read the weights as rough tendencies"
             )
-    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES:
+    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES and exp.method == "lime":
         out.append(
             f"the kernel gives weight to only about {exp.effective_sample_size:.0f} effective samples (of "
             f"{exp.num_samples}); widen kernel_width or use more samples"

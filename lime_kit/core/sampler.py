@@ -68,6 +68,19 @@ class InstanceSampler:
     random_removal : bool, default=False
         Whether ``removal_inputs`` draws replacements at random (tabular
         rows), so that evaluations should average several draws.
+    coalition_inputs : callable (keep, background_rows) -> model input, optional
+        What KernelSHAP scores (see :mod:`lime_kit.core.shapley`): for rows
+        of a boolean ``keep`` matrix (m, n_features) and an int array
+        ``background_rows`` (m,), inputs whose kept features hold the
+        instance's values and whose others come from that background row.
+        Without it, a deterministic ``removal_inputs`` serves (text, images:
+        one "background", the modality's removal).
+    background_weights : ndarray of shape (n_background,), optional
+        Weights (summing to 1) of the background rows in a coalition's value;
+        None for one background.
+    background_null : ndarray of bool, shape (n_features,), optional
+        Features equal to the instance in every background row: no coalition
+        can change the model through them, so their Shapley value is 0.
     """
 
     draw: Callable[[np.random.Generator, int], Perturbations]
@@ -76,3 +89,6 @@ class InstanceSampler:
     constant_features: np.ndarray | None = field(default=None)
     removal_inputs: Callable[[np.ndarray, np.random.Generator], Any] | None = field(default=None)
     random_removal: bool = False
+    coalition_inputs: Callable[[np.ndarray, np.ndarray], Any] | None = field(default=None)
+    background_weights: np.ndarray | None = field(default=None)
+    background_null: np.ndarray | None = field(default=None)

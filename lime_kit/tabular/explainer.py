@@ -14,6 +14,13 @@ from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.many import ExplainManyMixin
+from lime_kit.tabular.background import (
+    check_lime_call,
+    kept_training_rows,
+    resolve_background,
+    shapley_sampler,
+    value_descriptions,
+)
 from lime_kit.tabular.discretize import bin_description, resolve_discretizer
 from lime_kit.tabular.sampler import TabularSampler
 from lime_kit.tabular.schema import TabularSchema
@@ -120,9 +127,12 @@ class TabularExplainer(ExplainManyMixin):
             discretizer_obj = resolve_discretizer(discretizer) if self.discretize_continuous else None
             labels = None if training_labels is None else np.asarray(training_labels)
             self.training_data_stats = compute_training_stats(self.schema, encoded, discretizer_obj, labels)
+            self._training_rows = kept_training_rows(encoded, self._seed)  # for KernelSHAP's k-means background
         else:
             self.training_data_stats = check_training_stats(training_data_stats, self.discretize_continuous)
             self.schema = TabularSchema.from_stats(self.training_data_stats, categorical_names)
+            self._training_rows = None
+        self._backgrounds = {}  # k-means background summaries by size
         integer = None
         if self.schema.frame_dtypes is not None:
             integer = np.array([isinstance(d, np.dtype) and d.kind in "iu" for d in self.schema.frame_dtypes])
@@ -206,7 +216,7 @@ class TabularExplainer(ExplainManyMixin):
         predict_fn: Callable[[Any], Any],
         labels=None,
         top_labels: int | None = None,
-        num_features: int = 10,
+        num_features: int | None = None,
         num_samples: int | str = 5000,
         distance_metric: str = "euclidean",
         model_regressor=None,
@@ -216,6 +226,9 @@ class TabularExplainer(ExplainManyMixin):
         stability_resamples: int = 0,
         max_samples: int = 20_000,
         target_stability: float = 0.95,
+        method: str = "lime",
+        background=None,
+        background_pairing: str = "all",
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one row.
 
@@ -235,12 +248,15 @@ class TabularExplainer(ExplainManyMixin):
         top_labels : int, optional
             Explain the ``top_labels`` most probable classes instead (all
             classes if there are fewer).
-        num_features : int, default=10
-            Maximum number of features in the explanation.
+        num_features : int, optional
+            Maximum number of features in the explanation; default 10 for
+            lime and every feature for ``method="kernel_shap"``.
         num_samples : int or "auto", default=5000
-            Perturbed samples, the instance included. ``"auto"`` samples in
-            rounds (1,000, then doubling) until the top features are stable
-            and resolved, or ``max_samples`` is reached.
+            Perturbed samples, the instance included (with
+            ``method="kernel_shap"``: coalitions, the empty and full ones
+            aside). ``"auto"`` samples in rounds (1,000, then doubling) until
+            the top features are stable and resolved, or ``max_samples`` is
+            reached.
         distance_metric : str, default="euclidean"
             Any scikit-learn ``pairwise_distances`` metric on the
             interpretable representation.
@@ -259,12 +275,38 @@ class TabularExplainer(ExplainManyMixin):
             Cap of ``num_samples="auto"``.
         target_stability : float, default=0.95
             Stability at which ``num_samples="auto"`` stops.
+        method : {"lime", "kernel_shap"}, default="lime"
+            ``"kernel_shap"``: Shapley values of every feature (KernelSHAP,
+            :mod:`lime_kit.core.shapley`). They sum exactly to the prediction
+            minus the *base value*, the mean output over the background,
+            given as ``exp.intercept[label]`` and ``exp.payload["base_value"]``
+            (one per output column). With ``num_samples >= 2**d - 2`` they
+            are exact.
+        background : int, array-like or DataFrame, optional
+            ``method="kernel_shap"`` only: where absent features take their
+            values. An int is the size of a k-means summary of the training
+            data (default 10, rows weighted by cluster size); rows (in the
+            training layout) are used as given, with equal weights.
+        background_pairing : {"all", "one"}, default="all"
+            ``method="kernel_shap"`` only: score every coalition with every
+            background row (``num_samples x len(background)`` model rows),
+            or with one drawn at random (``num_samples`` rows: cheaper,
+            noisier; the noise is in ``coefficient_std``).
 
         Returns
         -------
         Explanation
             With the quality figures ``score``, ``heldout_score``,
             ``stability``, ``confidence_intervals()`` and ``warnings``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(200, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", random_state=0)
+        >>> exp = explainer.explain(X[0], lambda rows: rows[:, 0] * rows[:, 1], method="kernel_shap", background=X[:20])
+        >>> bool(np.isclose(exp.intercept[0] + exp.weights().sum(), exp.prediction[0]))
+        True
         """
         started = perf_counter()
         options = options_for(
@@ -281,13 +323,22 @@ class TabularExplainer(ExplainManyMixin):
             top_labels=top_labels,
             batch_size=batch_size,
             stability_resamples=stability_resamples,
+            method=method,
+            background_pairing=background_pairing,
         )
         encoded = self.schema.encode_instance(instance)
         sampler = self._sampler_for(encoded, distance_metric)
+        descriptions = self._descriptions(encoded, self.sampler.instance_bins(encoded))
+        if method == "kernel_shap":
+            rows, weights = resolve_background(self.schema, background, self._training_rows, self._seed, self._backgrounds)
+            sampler = shapley_sampler(self.schema, sampler, encoded, rows, weights)
+            descriptions = value_descriptions(self.schema, encoded)
+        else:
+            check_lime_call(background, background_pairing)
         context = ExplanationContext(
             modality="tabular",
             feature_names=self.schema.feature_names,
-            feature_descriptions=self._descriptions(encoded, self.sampler.instance_bins(encoded)),
+            feature_descriptions=descriptions,
             instance=self.schema.display_values(encoded),
             payload={"categorical": self.schema.categorical.tolist()},
             started=started,
