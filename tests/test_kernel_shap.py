@@ -93,6 +93,10 @@ def test_classification_labels_and_reproducibility(table):
     again = explainer.explain(X[5], proba, method="kernel_shap", num_samples=60, top_labels=2, random_state=4)
     other = explainer.explain(X[5], proba, method="kernel_shap", num_samples=60, top_labels=2, random_state=5)
     assert first == again and first.weights(0).tolist() != other.weights(0).tolist()
+    batched = explainer.explain(
+        X[5], proba, method="kernel_shap", num_samples=60, top_labels=2, random_state=4, batch_size=7
+    )
+    assert batched == first
     for label in (0, 1):
         assert first.intercept[label] + first.weights(label).sum() == pytest.approx(first.prediction[label], abs=1e-10)
     # Class 0's values mirror class 1's (the probabilities sum to 1).
@@ -177,3 +181,79 @@ def test_background_with_wrong_columns_names_them():
     explainer = TabularExplainer(frame, mode="regression", random_state=0)
     with pytest.raises(ValueError, match=r"background row 0: row is missing 1 training column\(s\): 'b'"):
         explainer.explain(frame.iloc[[0]], lambda r: r["a"].to_numpy(), method="kernel_shap", background=frame[["a"]])
+
+
+# ---------------------------------------------------------------- text and images
+WORDS = "the food was good but the service was slow and rude".split()
+
+
+def keyword_score(present: set) -> float:
+    """A keyword model with interactions: 'good' counts only with 'food', 'slow' and 'rude' reinforce."""
+    return (
+        2.0 * ("good" in present) * ("food" in present)
+        - 1.0 * ("slow" in present)
+        - 0.5 * ("rude" in present)
+        - 1.5 * ("slow" in present) * ("rude" in present)
+        + 0.3 * ("but" in present)
+    )
+
+
+def keyword_model(documents):
+    return [keyword_score(set(doc.split())) for doc in documents]
+
+
+def test_text_values_equal_exact_shapley_values_with_a_full_budget():
+    from lime_kit import TextExplainer
+
+    text = " ".join(WORDS)
+    explainer = TextExplainer(mode="regression", random_state=0)
+    exp = explainer.explain(text, keyword_model, method="kernel_shap", num_samples=2**10)
+    features = exp.feature_names  # distinct words, 9 of them
+    assert len(features) == 9 and len(exp.coefficients[0]) == 9
+    exact = exact_shapley(lambda coalition: keyword_score({features[j] for j in coalition}), len(features))
+    np.testing.assert_allclose(exp.weights(), exact, atol=1e-6)
+    assert exp.intercept[0] == pytest.approx(keyword_score(set()))
+    assert exp.intercept[0] + exp.weights().sum() == pytest.approx(exp.prediction[0], abs=1e-12)
+
+
+@pytest.mark.parametrize("bow", [True, False])
+def test_text_sampled_values_sum_exactly(bow):
+    from lime_kit import TextExplainer
+
+    text = " ".join(WORDS * 2)
+    explainer = TextExplainer(mode="regression", bow=bow, random_state=0)
+    exp = explainer.explain(text, keyword_model, method="kernel_shap", num_samples=200)
+    assert exp.method == "kernel_shap" and len(exp.coefficients[0]) == len(exp.feature_names)
+    assert exp.intercept[0] + exp.weights().sum() == pytest.approx(exp.prediction[0], abs=1e-10)
+    assert exp.num_samples == 200
+
+
+def test_image_values_sum_exactly_and_match_exact_values():
+    from lime_kit import ImageExplainer
+
+    image = np.zeros((6, 8), dtype=np.uint8)
+    image[:, 4:] = 200
+    image[:3] += 20
+    segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 6, axis=0) + 4 * (np.arange(6)[:, None] >= 3)
+
+    def model(batch):  # nonlinear: the right half counts only when bright enough
+        right = batch[:, :, 4:].astype(float).mean(axis=(1, 2))
+        return np.column_stack([np.tanh(right / 100.0) * batch[:, 0, 0], np.sqrt(right)])
+
+    explainer = ImageExplainer(mode="regression", segmentation=segments, hide_color=0, random_state=0)
+    exp = explainer.explain(image, lambda b: model(b)[:, 1], method="kernel_shap", num_samples=2**8)
+
+    def value(coalition):
+        hidden = image.copy()
+        hidden[~np.isin(segments, list(coalition))] = 0
+        return float(np.sqrt(hidden[:, 4:].astype(float).mean()))
+
+    np.testing.assert_allclose(exp.weights(), exact_shapley(value, 8), atol=1e-6)
+    sampled = explainer.explain(image, lambda b: model(b)[:, 1], method="kernel_shap", num_samples=30)
+    assert sampled.intercept[0] + sampled.weights().sum() == pytest.approx(sampled.prediction[0], abs=1e-10)
+    assert sampled.payload["base_value"] == [pytest.approx(0.0)]
+    back = Explanation.from_json(sampled.to_json())
+    assert back == sampled
+    from lime_kit.plot import explanation_html
+
+    assert "<img" in explanation_html(back)

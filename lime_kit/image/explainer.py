@@ -210,6 +210,7 @@ class ImageExplainer(ExplainManyMixin):
         max_samples: int = 20_000,
         target_stability: float = 0.95,
         reuse_batch_buffer: bool = False,
+        method: str = "lime",
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one image.
 
@@ -256,6 +257,13 @@ class ImageExplainer(ExplainManyMixin):
             Write every batch into one reused buffer: faster for large
             images, but a ``predict_fn`` that keeps a batch (instead of
             copying it) will see it overwritten by the next one.
+        method : {"lime", "kernel_shap"}, default="lime"
+            ``"kernel_shap"``: Shapley values of every segment (KernelSHAP,
+            :mod:`lime_kit.core.shapley`), absent segments showing
+            ``hide_color`` as in lime; ``num_samples`` counts coalitions.
+            They sum exactly to the prediction minus the *base value*, the
+            output with every segment hidden (``exp.intercept[label]``,
+            ``exp.payload["base_value"]``).
 
         Returns
         -------
@@ -281,6 +289,7 @@ class ImageExplainer(ExplainManyMixin):
             top_labels=top_labels,
             batch_size=batch_size,
             stability_resamples=stability_resamples,
+            method=method,
         )
         prepared = self._prepare(image, segmentation, hide_color)
         sampler = self._sampler_for(prepared, batch_size, reuse_batch_buffer)

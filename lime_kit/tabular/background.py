@@ -115,7 +115,11 @@ def kmeans_summary(schema: TabularSchema, rows: np.ndarray, k: int, seed: int) -
         else:
             scale = column.std()
             blocks.append(((column - column.mean()) / (scale if scale > 0 else 1.0))[:, None])
-    clusters = KMeans(n_clusters=k, n_init=4, random_state=seed % 2**32).fit_predict(np.hstack(blocks))
+    from threadpoolctl import threadpool_limits
+
+    # One thread: on small machines KMeans' thread pools cost more (seconds) than the clustering itself.
+    with threadpool_limits(1):
+        clusters = KMeans(n_clusters=k, n_init=2, random_state=seed % 2**32).fit_predict(np.hstack(blocks))
     sizes = np.bincount(clusters, minlength=k)
     used = np.flatnonzero(sizes)
     centres = np.empty((len(used), d))

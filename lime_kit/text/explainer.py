@@ -173,7 +173,7 @@ class TextExplainer(ExplainManyMixin):
         predict_fn: Callable[[list], Any],
         labels=None,
         top_labels: int | None = None,
-        num_features: int = 10,
+        num_features: int | None = None,
         num_samples: int | str = 5000,
         distance_metric: str = "cosine",
         model_regressor=None,
@@ -183,6 +183,7 @@ class TextExplainer(ExplainManyMixin):
         stability_resamples: int = 0,
         max_samples: int = 20_000,
         target_stability: float = 0.95,
+        method: str = "lime",
     ) -> Explanation:
         """Explain ``predict_fn``'s output for one document.
 
@@ -198,8 +199,9 @@ class TextExplainer(ExplainManyMixin):
         top_labels : int, optional
             Explain the ``top_labels`` most probable classes instead (all
             classes if there are fewer).
-        num_features : int, default=10
-            Maximum number of tokens in the explanation.
+        num_features : int, optional
+            Maximum number of tokens in the explanation; default 10 for lime
+            and every token for ``method="kernel_shap"``.
         num_samples : int or "auto", default=5000
             Perturbed documents, the original included. ``"auto"`` samples in
             rounds (1,000, then doubling) until the top words are stable and
@@ -224,6 +226,13 @@ class TextExplainer(ExplainManyMixin):
             Cap of ``num_samples="auto"``.
         target_stability : float, default=0.95
             Stability at which ``num_samples="auto"`` stops.
+        method : {"lime", "kernel_shap"}, default="lime"
+            ``"kernel_shap"``: Shapley values of every token (KernelSHAP,
+            :mod:`lime_kit.core.shapley`), absent tokens removed as lime
+            removes them; ``num_samples`` counts coalitions. They sum
+            exactly to the prediction minus the *base value*, the output
+            with every token removed (``exp.intercept[label]``,
+            ``exp.payload["base_value"]``).
 
         Returns
         -------
@@ -247,6 +256,7 @@ class TextExplainer(ExplainManyMixin):
             top_labels=top_labels,
             batch_size=batch_size,
             stability_resamples=stability_resamples,
+            method=method,
         )
         document = self._document(text)
         split = perf_counter()
