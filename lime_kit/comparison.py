@@ -19,6 +19,9 @@ from lime_kit.explanation import Explanation
 
 __all__ = ["Comparison", "Disagreement", "compare"]
 
+#: Weights at most this share of an explanation's scale are float rounding of 0 (see :func:`compare`).
+ROUNDING = 1e-9
+
 
 class Disagreement(NamedTuple):
     """One feature on which two explanations disagree.
@@ -145,7 +148,11 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
     Notes
     -----
     Features missing from an explanation's ``coefficients`` (not selected)
-    have weight 0: they are never in its top ``k`` and have no sign.
+    have weight 0: they are never in its top ``k`` and have no sign. So do
+    weights within float rounding of 0 (``|w|`` at most 1e-9 times the
+    largest of the explanation's ``|weight|``, prediction and intercept):
+    Shapley values of features the model ignores come out as ``±1e-16``,
+    whose signs mean nothing.
 
     ``kendall_tau`` ranks ``|weight|``, not the signed weight, so that it
     answers one question, "do both find the same features important, in the
@@ -176,7 +183,7 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         raise ValueError(f"k must be a positive integer (the size of the top sets compared), got {k!r}")
     n_features = len(exp_a.feature_names)
     k = int(min(k, n_features))
-    weights_a, weights_b = exp_a.weights(label), exp_b.weights(label)
+    weights_a, weights_b = _rounded_weights(exp_a, label), _rounded_weights(exp_b, label)
     top_a, top_b = _top_k(weights_a, k), _top_k(weights_b, k)
     union_top = set(top_a) | set(top_b)
     overlap = len(set(top_a) & set(top_b)) / len(union_top) if union_top else 1.0
@@ -215,6 +222,14 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         features=features,
         shared=int(both.sum()),
     )
+
+
+def _rounded_weights(exp: Explanation, label: int) -> np.ndarray:
+    """Dense weights with those within float rounding of 0 set to 0 (see the Notes of :func:`compare`)."""
+    weights = exp.weights(label)
+    scale = max(np.abs(weights).max(initial=0.0), abs(exp.prediction.get(label, 0.0)), abs(exp.intercept.get(label, 0.0)))
+    weights[np.abs(weights) <= ROUNDING * scale] = 0.0
+    return weights
 
 
 def _check_comparable(exp_a: Explanation, exp_b: Explanation, label) -> int:

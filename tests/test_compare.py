@@ -81,6 +81,15 @@ def test_unselected_features_have_weight_zero_and_no_sign():
     assert 0.8 < result.kendall_tau < 1.0
 
 
+def test_weights_within_float_rounding_of_zero_have_no_sign():
+    shapley = dict(BASE, E=-3e-16, F=2e-16)  # what a Shapley value of an ignored feature looks like
+    result = compare(made(BASE), made(shapley), k=6)
+    assert result.sign_agreement == 1.0 and result.shared == 4
+    assert result.top_k_b == [0, 1, 2, 3]
+    assert {d.description for d in result.disagreements} == {"E", "F"}
+    assert all(d.reason == "top 6 of a only" for d in result.disagreements)
+
+
 def test_disagreements_come_largest_first_and_both_reasons_are_named():
     other = dict(BASE, E=-0.1, F=2.5)
     result = compare(made(BASE), made(other), k=5)
@@ -151,6 +160,8 @@ def test_side_by_side_figure_shows_both_in_one_feature_order():
     hatched = {bar.get_gid(): bar.get_hatch() for bar in fig.axes[1].containers[0]}
     assert hatched["C"] and hatched["F"] and hatched["E"] and not hatched["A"]  # the three disagreements only
     assert "opposite signs" in [t.get_text() for t in fig.legends[0].get_texts()]
+    beside = sorted(t.get_text() for t in fig.axes[1].texts)  # the reasons in words, right of the right chart
+    assert beside == ["opposite signs", "top 5 of KernelSHAP only", "top 5 of LIME only"]
 
 
 def test_side_by_side_bars_carry_each_explanations_own_weights():

@@ -72,7 +72,7 @@ def plot_comparison(
     if axes is None:
         from lime_kit.plot.figure import ExplanationFigure
 
-        fig = ExplanationFigure(figsize=(10, 0.42 * max(len(rows), 2) + 2.2), layout="constrained")
+        fig = ExplanationFigure(figsize=(11, 0.42 * max(len(rows), 2) + 2.2), layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
     else:
         axes = list(axes)
@@ -97,6 +97,13 @@ def plot_comparison(
         ax.set_xlabel(_axis_label(exp, comparison.label), fontsize=9)
         ax.margins(x=0.15)
     axes[1].tick_params(labelleft=False)
+    # The reason in words beside each disagreeing row: a hatch on a bar too short to see says nothing.
+    for position, index in zip(positions, rows):
+        if index in reasons:
+            axes[1].annotate(
+                _reason_words(reasons[index], comparison), (1.0, position), xycoords=("axes fraction", "data"),
+                xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="0.3",
+            )
     fig.suptitle(_summary(comparison), fontsize=10, x=0.01, horizontalalignment="left")
     _legend(fig, comparison.k, any(reasons.values()), exp_a.mode)
     return fig
@@ -112,6 +119,14 @@ def _draw_bars(ax, positions: np.ndarray, weights: np.ndarray, reasons: list[str
             bar.set_hatch(hatch)
             bar.set_edgecolor(EDGE)
             bar.set_linewidth(0.6)
+
+
+def _reason_words(reason: str, comparison: Comparison) -> str:
+    """``"top 5 of a only"`` with the method's name, e.g. ``"top 5 of LIME only"``."""
+    names = {"a": _method_title(comparison.method_a), "b": _method_title(comparison.method_b)}
+    if comparison.method_a == comparison.method_b:
+        names = {"a": "a", "b": "b"}
+    return reason.replace(" of a only", f" of {names['a']} only").replace(" of b only", f" of {names['b']} only")
 
 
 def _method_title(method: str) -> str:
