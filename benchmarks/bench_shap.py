@@ -31,8 +31,10 @@ Per tool and budget, medians over the seeds after one warm-up call:
 - ``top-5 Jaccard``: mean pairwise overlap of the top 5 ``|value|`` over the
   seeds;
 - a row for lime_kit's ``num_samples="auto"`` (rounds of coalitions until the
-  top 5 settle, at most ``max_samples=20000``) and one for the cheaper
-  ``background_pairing="one"`` mode.
+  top 5 settle, at most ``max_samples=20000``), one for the cheaper
+  ``background_pairing="one"`` mode (one background row per coalition) and,
+  at the same number of model rows, the full product with a tenth of the
+  coalitions.
 """
 
 from __future__ import annotations
@@ -154,30 +156,33 @@ def measure(name, X, names, predict_proba, args, seeds) -> list[dict]:
 
     measured = {}
     shap_timing = time_explanations(shap_runner(background, label, instance, model, args.budget), model, seeds)
-    measured["shap"] = shap_timing
+    measured[("shap", args.budget)] = shap_timing
     shap_values = [r[0] for r in shap_timing["results"]]
     runs = [
         ("lime_kit", args.budget, {}),
         ("lime_kit pairing=one", args.budget, {"background_pairing": "one"}),
+        # As many model rows as pairing="one" at the full budget: which spends them better?
+        ("lime_kit", args.budget // BACKGROUND_SIZE, {}),
         ("lime_kit auto", "auto", {}),
     ]
     for tool, budget, options in runs:
         runner = lime_kit_runner(explainer, label, instance, budget, **options)
-        measured[tool] = time_explanations(runner, model, seeds)
+        measured[(tool, budget)] = time_explanations(runner, model, seeds)
 
     spread = statistics.median(distance(a, b, reference) for a, b in itertools.combinations(shap_values, 2))
     table = []
-    for tool, timing in measured.items():
+    shap_overhead = shap_timing["overhead"]
+    for (tool, budget), timing in measured.items():
         values = [r[0] for r in timing["results"]]
         row = {
             "case": name,
             "tool": tool,
-            "coalitions": _coalitions(tool, timing, args.budget),
+            "coalitions": _coalitions(tool, timing, budget),
             "model rows": int(statistics.median(r[1] for r in timing["results"])),
             "total s": timing["total"],
             "model s": timing["model"],
             "overhead s": timing["overhead"],
-            "overhead vs shap": timing["overhead"] / measured["shap"]["overhead"],
+            "overhead vs shap": timing["overhead"] / shap_overhead,
             "error": statistics.median(distance(v, reference, reference) for v in values),
             "to shap": "" if tool == "shap" else statistics.median(
                 distance(v, s, reference) for v, s in zip(values, shap_values)

@@ -54,6 +54,14 @@ def test_modality_examples_run(section):
     assert namespace["exp"].modality in ("text", "image")
 
 
+def test_comparing_example_runs():
+    (code,) = SECTIONS["Comparing explanations (LIME vs SHAP)"]
+    namespace = _run(code)
+    comparison = namespace["comparison"]
+    assert (comparison.method_a, comparison.method_b) == ("lime", "kernel_shap")
+    assert len(namespace["fig"].axes) == 2
+
+
 def test_sp_lime_example_runs():
     sections = re.split(r"^### ", README, flags=re.MULTILINE)
     (section,) = [part for part in sections if part.startswith("Picking representative explanations")]
