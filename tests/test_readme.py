@@ -47,6 +47,12 @@ def test_checking_example_continues_the_tabular_one(tabular_namespace):
     assert namespace["curve"].auc < namespace["curve"].random_auc
 
 
+def test_shapley_example_runs_and_adds_up():
+    (code,) = SECTIONS["Shapley values (KernelSHAP)"]
+    exp = _run(code)["exp"]
+    assert exp.method == "kernel_shap" and len(exp.as_list()) == 4
+
+
 @pytest.mark.parametrize("section", ["Text documents", "Images"])
 def test_modality_examples_run(section):
     (code,) = SECTIONS[section]

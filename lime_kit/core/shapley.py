@@ -134,12 +134,19 @@ def _keys(masks: np.ndarray) -> np.ndarray:
     return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
 
 
-def design_coalitions(d: int, budget: int, rng: np.random.Generator, previous_draws: np.ndarray | None = None) -> CoalitionDesign:
+def design_coalitions(
+    d: int, budget: int, rng: np.random.Generator, previous_draws: np.ndarray | None = None, independent: bool = False
+) -> CoalitionDesign:
     """Coalitions for ``budget`` model values, as shap designs them (see the module docstring).
 
     ``previous_draws`` (from a smaller design of the same ``d``) are reused
     first: a draw of a size that is still sampled is a valid draw of the new
     design, so ``num_samples="auto"`` rescores none of them.
+
+    ``independent=True`` enumerates nothing and keeps repeated draws as
+    separate rows (``budget // 2`` pairs, rows ``[draws; complements]``): for
+    coalition values that are themselves random (one random background row
+    each), so that a heavy coalition drawn again averages its noise.
 
     Examples
     --------
@@ -147,6 +154,8 @@ def design_coalitions(d: int, budget: int, rng: np.random.Generator, previous_dr
     >>> design.masks.shape, bool(design.enumerated.all())
     ((14, 4), True)
     """
+    if independent:
+        return _independent_design(d, budget, rng, previous_draws)
     budget = min(int(budget), max_coalitions(d))
     enumerated_sizes, sampled_sizes, sampled_mass = _size_plan(d, budget)
     blocks = []
@@ -175,6 +184,20 @@ def design_coalitions(d: int, budget: int, rng: np.random.Generator, previous_dr
     pairs = len(fixed) + inverse.ravel().reshape(2, n_draws).T if n_draws else np.zeros((0, 2), dtype=np.intp)
     enumerated = np.arange(len(masks)) < len(fixed)
     return CoalitionDesign(masks, weights, enumerated, pairs, draw_weight, draws)
+
+
+def _independent_design(d: int, budget: int, rng, previous_draws) -> CoalitionDesign:
+    sizes = list(range(1, d // 2 + 1))
+    draws = np.zeros((0, d), dtype=bool) if previous_draws is None else previous_draws
+    wanted = max(1, int(budget) // 2)
+    if len(draws) < wanted:
+        draws = np.concatenate([draws, _draw_lower(rng, d, sizes, wanted - len(draws))])
+    n = len(draws)
+    mass = sum((d - 1) / (s * (d - s)) * (1 if 2 * s == d else 2) for s in sizes)
+    draw_weight = mass / (2 * n)
+    pairs = np.column_stack([np.arange(n), n + np.arange(n)])
+    masks = np.concatenate([draws, ~draws])
+    return CoalitionDesign(masks, np.full(2 * n, draw_weight), np.zeros(2 * n, dtype=bool), pairs, draw_weight, draws)
 
 
 def _fill_draws(rng, d: int, sizes: list[int], draws: np.ndarray, wanted: int) -> np.ndarray:
@@ -240,14 +263,14 @@ def constrained_fit(masks: np.ndarray, weights: np.ndarray, values: np.ndarray, 
     return phi, values - Z @ phi, reduced, inverse
 
 
-def _reduced_covariance(design: CoalitionDesign, reduced, inverse, residuals, label: int, every_row_random: bool):
+def _reduced_covariance(design: CoalitionDesign, reduced, inverse, residuals, label: int):
     """Sandwich covariance of the k - 1 free values: sampling error of the drawn pairs.
 
     Each draw adds ``draw_weight x (score of its pair)`` to the normal
     equations; the draws are independent, so their summed score varies with
-    ``P x`` the scores' sample covariance. With ``every_row_random`` (one
-    random background row per coalition) every row's value is also random,
-    and the enumerated rows add their own squared scores (conservative).
+    ``P x`` the scores' sample covariance (a random background row per
+    draw, with ``background_pairing="one"``, is part of the draw).
+    Enumerated coalitions carry no sampling error.
     """
     k1 = reduced.shape[1]
     meat = np.zeros((k1, k1))
@@ -256,9 +279,6 @@ def _reduced_covariance(design: CoalitionDesign, reduced, inverse, residuals, la
         pair_scores = scores[design.pairs[:, 0]] + scores[design.pairs[:, 1]]
         centred = pair_scores - pair_scores.mean(axis=0)
         meat += design.draw_weight**2 * len(centred) / (len(centred) - 1) * (centred.T @ centred)
-    if every_row_random:
-        fixed = scores[design.enumerated] * design.weights[design.enumerated, None]
-        meat += fixed.T @ fixed
     return inverse @ meat @ inverse
 
 
@@ -337,6 +357,10 @@ class CoalitionSamples:
             self.instance_output, self.base = instance[0], empty[0]
             self.values = np.zeros((0, len(self.base)))
         previous = None if self.design is None else self.design.draws
+        if self.pairing == "one" and d > 1:
+            timings["sampling"] += perf_counter() - began
+            self._score_independent(design_coalitions(d, total, options.rng, previous, independent=True), predict_fn, options, timings)
+            return
         design = design_coalitions(d, total, options.rng, previous) if d > 1 else None
         masks = np.zeros((0, d), dtype=bool) if design is None else design.masks
         keys = _keys(masks) if len(masks) else np.zeros(0, dtype="V1")
@@ -344,17 +368,26 @@ class CoalitionSamples:
         new = np.flatnonzero(found < 0)
         timings["sampling"] += perf_counter() - began
         if len(new):
-            if self.pairing == "one":
-                rows = options.rng.choice(n_background, size=len(new), p=self.background_weights)
-                values = self._score(masks[new], rows, 1, predict_fn, options, timings)
-            else:
-                rows = np.tile(np.arange(n_background), len(new))
-                values = self._score(masks[new], rows, n_background, predict_fn, options, timings)
+            rows = np.tile(np.arange(n_background), len(new))
+            values = self._score(masks[new], rows, n_background, predict_fn, options, timings)
             found[new] = len(self.keys) + np.arange(len(new))
             self.keys = np.concatenate([self.keys.astype(keys.dtype), keys[new]]) if len(self.keys) else keys[new]
             self.values = np.concatenate([self.values, values])
         self.design = design
         self.outputs = np.vstack([self.instance_output, self.values[found]]) if len(found) else self.instance_output[None]
+
+    def _score_independent(self, design: CoalitionDesign, predict_fn, options, timings: dict) -> None:
+        """Score the new draws and their complements, each with its own random background row."""
+        old = 0 if self.design is None else len(self.design.draws)
+        new = design.draws[old:]
+        if len(new):
+            both = np.concatenate([new, ~new])
+            rows = options.rng.choice(len(self.background_weights), size=len(both), p=self.background_weights)
+            values = self._score(both, rows, 1, predict_fn, options, timings)
+            self.first = values[: len(new)] if old == 0 else np.concatenate([self.first, values[: len(new)]])
+            self.second = values[len(new) :] if old == 0 else np.concatenate([self.second, values[len(new) :]])
+        self.design = design
+        self.outputs = np.vstack([self.instance_output, self.first, self.second])
 
     def fit_and_assess(self, chosen, options, quality_rng: np.random.Generator):
         """Shapley values of the chosen labels, their standard errors and stability figures.
@@ -377,7 +410,7 @@ class CoalitionSamples:
             fitted, residuals, reduced, inverse = constrained_fit(design.masks, design.weights, values, total)
             phi[active] = fitted
             covariances = [
-                _full_covariance(_reduced_covariance(design, reduced, inverse, residuals, j, self.pairing == "one"))
+                _full_covariance(_reduced_covariance(design, reduced, inverse, residuals, j))
                 for j in range(len(labels))
             ]
             if options.num_features < len(active):
@@ -406,7 +439,7 @@ class CoalitionSamples:
             fitted, residuals, reduced, inverse = constrained_fit(design.masks[:, keep], design.weights, values[:, [j]], total[[j]])
             out[self.active[keep], j] = fitted[:, 0]
             cov = np.zeros((0, 0)) if len(keep) == 1 else _full_covariance(
-                _reduced_covariance(design, reduced, inverse, residuals, 0, self.pairing == "one")
+                _reduced_covariance(design, reduced, inverse, residuals, 0)
             )
             columns.append(self.active[keep])
             covariances.append(cov if len(keep) > 1 else np.zeros((1, 1)))
