@@ -2,7 +2,7 @@
 
 Run from the repository root (needs ``pip install -e ".[bench]"``, which brings shap)::
 
-    python benchmarks/bench_shap.py            # 10 seeds; about 10 minutes on 2 cores
+    python benchmarks/bench_shap.py            # 10 seeds; about 5 minutes on 2 cores
     python benchmarks/bench_shap.py --quick    # 3 seeds, smaller reference: about a minute
 
 Cases: breast cancer (30 features) with a RandomForest and with a
