@@ -75,6 +75,14 @@ def test_text_on_the_gpu_example_runs_on_cpu():
     assert namespace["exp"].modality == "text" and len(namespace["exp"].as_list()) == 10
 
 
+def test_comparing_example_runs():
+    (code,) = SECTIONS["Comparing explanations (LIME vs SHAP)"]
+    namespace = _run(code)
+    comparison = namespace["comparison"]
+    assert (comparison.method_a, comparison.method_b) == ("lime", "kernel_shap")
+    assert len(namespace["fig"].axes) == 2
+
+
 def test_sp_lime_example_runs():
     sections = re.split(r"^### ", README, flags=re.MULTILINE)
     (section,) = [part for part in sections if part.startswith("Picking representative explanations")]

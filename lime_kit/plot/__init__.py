@@ -15,6 +15,7 @@ from lime_kit.explanation import Explanation
 
 __all__ = [
     "explanation_html",
+    "plot_comparison",
     "plot_curves",
     "plot_global_importance",
     "plot_picks",
@@ -41,6 +42,7 @@ def explanation_html(explanation: Explanation, label: int | None = None) -> str:
 _LAZY = {
     "plot_weights": "lime_kit.plot.bars",
     "plot_curves": "lime_kit.plot.curves",
+    "plot_comparison": "lime_kit.plot.compare",
     "save_explanation": "lime_kit.plot.save",
     "plot_global_importance": "lime_kit.plot.many",
     "plot_picks": "lime_kit.plot.many",
