@@ -124,8 +124,10 @@ def _draw_lower(rng: np.random.Generator, d: int, sizes: list[int], count: int) 
     mass = np.array([(1.0 if 2 * s == d else 2.0) / (s * (d - s)) for s in sizes])
     drawn = rng.choice(np.asarray(sizes), size=count, p=mass / mass.sum())
     # A feature is a member when its random key is among the row's `size` smallest.
-    ranks = np.argsort(np.argsort(rng.random((count, d)), axis=1), axis=1)
-    return ranks < drawn[:, None]
+    order = np.argsort(rng.random((count, d)), axis=1)
+    masks = np.empty((count, d), dtype=bool)
+    np.put_along_axis(masks, order, np.arange(d) < drawn[:, None], axis=1)
+    return masks
 
 
 def _keys(masks: np.ndarray) -> np.ndarray:

@@ -145,7 +145,9 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
     weights = np.full(len(background), 1.0 / len(background)) if weights is None else np.asarray(weights)
 
     def coalition_inputs(keep: np.ndarray, background_rows: np.ndarray):
-        return schema.decode(np.where(keep, encoded, background[background_rows]))
+        rows = background[background_rows]  # a fresh array: filled in place, no second temporary
+        np.copyto(rows, encoded, where=keep)
+        return schema.decode(rows)
 
     lime_sampler.coalition_inputs = coalition_inputs
     lime_sampler.background_weights = weights
