@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -257,3 +258,18 @@ def test_image_values_sum_exactly_and_match_exact_values():
     from lime_kit.plot import explanation_html
 
     assert "<img" in explanation_html(back)
+
+
+def test_renderers_say_base_value_and_shapley_values_not_surrogate_terms():
+    from lime_kit.plot import explanation_html, plot_weights
+
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    explainer = TabularExplainer(X, mode="regression", random_state=0)
+    exp = explainer.explain(X[0], lambda rows: rows @ [1.0, 2.0, 0.0], method="kernel_shap", background=5)
+    from matplotlib.text import Text
+
+    visible = re.sub(r"<[^>]*>", " ", explanation_html(exp))  # tags and tooltips dropped
+    assert "base value" in visible and "Shapley values" in visible and "surrogate" not in visible
+    fig = plot_weights(exp)
+    texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    assert "Shapley value" in texts and "base value" in texts and "surrogate" not in texts

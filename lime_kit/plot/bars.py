@@ -65,7 +65,8 @@ def plot_weights(
     colors = [POSITIVE if w > 0 else NEGATIVE for w in weights]
     positions = np.arange(len(pairs))
     ax.barh(positions, weights, color=colors)
-    xlabel = f"effect on {_output_name(explanation, label)} (surrogate weight)"
+    kind = "Shapley value" if explanation.method == "kernel_shap" else "surrogate weight"
+    xlabel = f"effect on {_output_name(explanation, label)} ({kind})"
     intervals = _error_bars(explanation, label, level, len(pairs))
     if intervals is not None:
         below, above = intervals[::-1].T  # bars run bottom-up, the list top-down
@@ -102,9 +103,10 @@ def _output_name(explanation: Explanation, label: int) -> str:
 def _title(explanation: Explanation, label: int) -> str:
     name = explanation.label_name(label)
     prediction = explanation.prediction[label]
-    fit = f"surrogate R² = {explanation.score[label]:.2f}"
+    shapley = explanation.method == "kernel_shap"
+    fit = f"{'KernelSHAP, fit' if shapley else 'surrogate'} R² = {explanation.score[label]:.2f}"
     heldout = explanation.heldout_score.get(label)
-    if isinstance(heldout, float) and math.isfinite(heldout):
+    if not shapley and isinstance(heldout, float) and math.isfinite(heldout):  # KernelSHAP's is not cross-fitted
         fit += f", held-out {heldout:.2f}"
     if explanation.mode == "regression":
         return f"prediction = {prediction:.4g}   ({fit})"
@@ -117,4 +119,6 @@ def _scale(explanation: Explanation, label: int) -> str:
     if intercept is None or local is None:
         return ""
     sign = "+" if local >= intercept else "−"
+    if explanation.method == "kernel_shap":
+        return f"prediction {local:.4g} = base value {intercept:.4g} {sign} Shapley values {abs(local - intercept):.4g}"
     return f"surrogate at this instance {local:.4g} = intercept {intercept:.4g} {sign} features {abs(local - intercept):.4g}"

@@ -127,8 +127,11 @@ def scale_html(explanation: Explanation, label: int) -> str:
     intercept = explanation.intercept.get(label, float("nan"))
     what = "prediction" if explanation.mode == "regression" else f"p({explanation.label_name(label)})"
     lines = [f"model {escape(what)} = {prediction:.4g}"]
-    if _finite(local) and _finite(intercept):
-        lines[0] += f" · surrogate {local:.4g} = intercept {intercept:.4g} {'+' if local >= intercept else '−'} features {abs(local - intercept):.4g}"
+    sign = "+" if local >= intercept else "−"
+    if _finite(local) and _finite(intercept) and explanation.method == "kernel_shap":
+        lines[0] += f" = base value {intercept:.4g} {sign} Shapley values {abs(local - intercept):.4g}"
+    elif _finite(local) and _finite(intercept):
+        lines[0] += f" · surrogate {local:.4g} = intercept {intercept:.4g} {sign} features {abs(local - intercept):.4g}"
     unit = "units of the prediction" if explanation.mode == "regression" else "probability"
     lines.append(f"weights are contributions to {escape(what)}, in {unit}")
     return f"<div class='muted lk-note'>{'<br>'.join(lines)}</div>"
@@ -149,7 +152,7 @@ def weights_html(explanation: Explanation, label: int) -> str:
         )
     pro, contra = (escape(words) for words in legend_words(explanation, label))
     return (
-        f"<div>{label_heading(explanation, label, 'local weights')}"
+        f"<div>{label_heading(explanation, label, 'Shapley values' if explanation.method == 'kernel_shap' else 'local weights')}"
         f"<div class='muted'><span class='bar pos' style='width:10px'></span> {pro} &nbsp; "
         f"<span class='bar neg' style='width:10px'></span> {contra}</div>"
         f"{_table(rows)}{scale_html(explanation, label)}{quality_html(explanation, label)}</div>"
