@@ -209,7 +209,8 @@ def explain_instance(
         if chosen is None:
             chosen, notes = _label_checks(samples.outputs, options)
         if shapley:
-            fits, figures, targets, effective_n = samples.fit_and_assess(chosen, options, quality_rng)
+            with single_threaded_blas():
+                fits, figures, targets, effective_n = samples.fit_and_assess(chosen, options, quality_rng)
         else:
             fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
         timings["fit"] += perf_counter() - fitting

@@ -72,7 +72,9 @@ class InstanceSampler:
         What KernelSHAP scores (see :mod:`lime_kit.core.shapley`): for rows
         of a boolean ``keep`` matrix (m, n_features) and an int array
         ``background_rows`` (m,), inputs whose kept features hold the
-        instance's values and whose others come from that background row.
+        instance's values and whose others come from that background row;
+        with ``background_rows=None``, each coalition paired with every
+        background row in order (m x n_background rows, coalition-major).
         Without it, a deterministic ``removal_inputs`` serves (text, images:
         one "background", the modality's removal).
     background_weights : ndarray of shape (n_background,), optional

@@ -30,6 +30,7 @@ from itertools import combinations
 from time import perf_counter
 
 import numpy as np
+import scipy.linalg
 
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.quality import STABILITY_DRAWS, QualityFigures, pairwise_jaccard
@@ -259,10 +260,23 @@ def constrained_fit(masks: np.ndarray, weights: np.ndarray, values: np.ndarray, 
     target = values - Z[:, -1:] * total
     weighted = reduced * weights[:, None]
     gram = weighted.T @ reduced
-    inverse = np.linalg.pinv(gram, hermitian=True)
+    inverse = _symmetric_inverse(gram)
     others = inverse @ (weighted.T @ target)
     phi = np.vstack([others, total - others.sum(axis=0)])
     return phi, values - Z @ phi, reduced, inverse
+
+
+def _symmetric_inverse(gram: np.ndarray) -> np.ndarray:
+    """Inverse of a positive semi-definite Gram matrix: Cholesky where it is well conditioned, else the pseudo-inverse."""
+    try:
+        factor, lower = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(gram, hermitian=True)
+    diagonal = np.abs(np.diag(factor))  # its squared spread bounds the condition number from below
+    if diagonal.min() ** 2 * 1e10 < diagonal.max() ** 2:
+        # Nearly collinear (features that never vary apart): the pseudo-inverse keeps the minimum-norm solution.
+        return np.linalg.pinv(gram, hermitian=True)
+    return scipy.linalg.cho_solve((factor, lower), np.eye(len(gram)), check_finite=False)
 
 
 def _reduced_covariance(design: CoalitionDesign, reduced, inverse, residuals, label: int):
@@ -329,18 +343,27 @@ class CoalitionSamples:
     def max_coalitions(self) -> int:
         return max_coalitions(len(self.active)) if len(self.active) > 1 else 0
 
-    def _score(self, keep_active: np.ndarray, background_rows: np.ndarray, per_coalition: int, predict_fn, options, timings):
-        """Mean model output per coalition over its ``per_coalition`` consecutive rows (weighted)."""
+    def _score(self, keep_active: np.ndarray, background_rows: np.ndarray | None, predict_fn, options, timings):
+        """Model output per coalition: with one background row each (``background_rows``, (m,)), or with
+        every background row (``None``), averaged with the background's weights."""
         keep = np.ones((len(keep_active), self.n_features), dtype=bool)
         keep[:, self.active] = keep_active
         n_outputs = None if self.values is None else self.values.shape[1]
+        per_coalition = len(self.background_weights) if background_rows is None else 1
+        batch_size = options.batch_size
+        if background_rows is None:
+            # Batches of whole coalitions: the inputs are then one broadcast of coalitions against the background.
+            batch_size = max(1, batch_size // per_coalition) * per_coalition
 
-        def build(start: int, stop: int):
-            rows = np.arange(start, stop)
-            return self.inputs(keep[rows // per_coalition], background_rows[rows])
+            def build(start: int, stop: int):
+                return self.inputs(keep[start // per_coalition : stop // per_coalition], None)
+        else:
+
+            def build(start: int, stop: int):
+                return self.inputs(keep[start:stop], background_rows[start:stop])
 
         rows = len(keep) * per_coalition
-        outputs = predict_in_batches(predict_fn, build, rows, options.batch_size, options.mode, n_outputs, timings)
+        outputs = predict_in_batches(predict_fn, build, rows, batch_size, options.mode, n_outputs, timings)
         self.model_rows += rows
         if per_coalition == 1:
             return outputs
@@ -351,11 +374,10 @@ class CoalitionSamples:
         """Design ``total`` coalitions and score those not scored before."""
         began = perf_counter()
         d = len(self.active)
-        n_background = len(self.background_weights)
         if self.outputs is None:
             # The instance (any background row: every feature is kept) and the empty coalition.
-            instance = self._score(np.ones((1, d), dtype=bool), np.zeros(1, dtype=np.intp), 1, predict_fn, options, timings)
-            empty = self._score(np.zeros((1, d), dtype=bool), np.arange(n_background), n_background, predict_fn, options, timings)
+            instance = self._score(np.ones((1, d), dtype=bool), np.zeros(1, dtype=np.intp), predict_fn, options, timings)
+            empty = self._score(np.zeros((1, d), dtype=bool), None, predict_fn, options, timings)
             self.instance_output, self.base = instance[0], empty[0]
             self.values = np.zeros((0, len(self.base)))
         previous = None if self.design is None else self.design.draws
@@ -370,8 +392,7 @@ class CoalitionSamples:
         new = np.flatnonzero(found < 0)
         timings["sampling"] += perf_counter() - began
         if len(new):
-            rows = np.tile(np.arange(n_background), len(new))
-            values = self._score(masks[new], rows, n_background, predict_fn, options, timings)
+            values = self._score(masks[new], None, predict_fn, options, timings)
             found[new] = len(self.keys) + np.arange(len(new))
             self.keys = np.concatenate([self.keys.astype(keys.dtype), keys[new]]) if len(self.keys) else keys[new]
             self.values = np.concatenate([self.values, values])
@@ -385,7 +406,7 @@ class CoalitionSamples:
         if len(new):
             both = np.concatenate([new, ~new])
             rows = options.rng.choice(len(self.background_weights), size=len(both), p=self.background_weights)
-            values = self._score(both, rows, 1, predict_fn, options, timings)
+            values = self._score(both, rows, predict_fn, options, timings)
             self.first = values[: len(new)] if old == 0 else np.concatenate([self.first, values[: len(new)]])
             self.second = values[len(new) :] if old == 0 else np.concatenate([self.second, values[len(new) :]])
         self.design = design

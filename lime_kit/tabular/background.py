@@ -144,9 +144,12 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
     background = np.asarray(background, dtype=np.float64)
     weights = np.full(len(background), 1.0 / len(background)) if weights is None else np.asarray(weights)
 
-    def coalition_inputs(keep: np.ndarray, background_rows: np.ndarray):
-        rows = background[background_rows]  # a fresh array: filled in place, no second temporary
-        np.copyto(rows, encoded, where=keep)
+    def coalition_inputs(keep: np.ndarray, background_rows: np.ndarray | None):
+        if background_rows is None:  # every coalition with every background row: one broadcast, no gathers
+            rows = np.where(keep[:, None, :], encoded, background).reshape(-1, len(encoded))
+        else:
+            rows = background[background_rows]  # a fresh array: filled in place, no second temporary
+            np.copyto(rows, encoded, where=keep)
         return schema.decode(rows)
 
     lime_sampler.coalition_inputs = coalition_inputs
