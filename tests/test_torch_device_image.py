@@ -84,7 +84,6 @@ def test_device_path_and_numpy_path_give_the_same_explanation(channels, dtype):
     in_numpy = explainer.explain(image, torch_predict_fn(net, compose_on_device=False), num_samples=300)
     assert on_device.labels == in_numpy.labels
     label = on_device.labels[0]
-    assert [i for i, _ in on_device.coefficients[label]] == [i for i, _ in in_numpy.coefficients[label]]
     np.testing.assert_allclose(on_device.weights(), in_numpy.weights(), rtol=1e-4, atol=1e-7)
     assert on_device.model_output == pytest.approx(in_numpy.model_output, rel=1e-5)
 
