@@ -83,7 +83,6 @@ def test_device_path_and_numpy_path_give_the_same_explanation(channels, dtype):
     on_device = explainer.explain(image, torch_predict_fn(net), num_samples=300)
     in_numpy = explainer.explain(image, torch_predict_fn(net, compose_on_device=False), num_samples=300)
     assert on_device.labels == in_numpy.labels
-    label = on_device.labels[0]
     np.testing.assert_allclose(on_device.weights(), in_numpy.weights(), rtol=1e-4, atol=1e-7)
     assert on_device.model_output == pytest.approx(in_numpy.model_output, rel=1e-5)
 
