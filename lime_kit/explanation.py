@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from lime_kit.ranks import settled_positions, tie_groups
+
 __all__ = ["Explanation"]
 
 
@@ -113,10 +115,25 @@ class Explanation:
     coefficient_std : dict of int -> list of float
         Per label, the standard error of each weight, in the order of
         ``coefficients[label]`` (heteroskedasticity-robust sandwich estimate).
+    rank_bounds : dict of int -> list of [int, int, int]
+        Per label, ``[feature_index, best_rank, worst_rank]`` in the order of
+        ``coefficients[label]``: the 1-based ranks (by ``|weight|``) the
+        feature could hold given the weights' sampling error. Read it through
+        :meth:`rank_intervals` and :meth:`ties`.
+    settled_stability : dict of int -> float
+        Per label, the expected rerun agreement (mean top-k Jaccard) on the
+        *settled* top 5: the top 5 less any tie group that crosses rank 5.
     warnings : list of str
-        Plain-language warnings about the explanation's reliability.
+        Alarms: reasons not to trust the explanation as it stands (each also
+        raised once as a ``UserWarning``). Empty for most explanations.
+    notes : list of str
+        What a reader should know but need not act on (ties inside a settled
+        top 5, a moderate held-out R², a gap at the instance, logits instead
+        of probabilities). Shown with the explanation; never a Python warning.
     rounds : list of dict
-        With ``num_samples="auto"``: ``{"num_samples", "stability"}`` per round.
+        With ``num_samples="auto"``: ``{"num_samples", "stability",
+        "settled_stability"}`` per round; the last round also says why
+        sampling stopped (``"stopped"``).
     method : str
         How the weights were estimated: ``"lime"`` (a kernel-weighted ridge
         surrogate) or ``"kernel_shap"`` (Shapley values).
@@ -159,6 +176,9 @@ class Explanation:
     coefficient_std: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     rounds: list = field(default_factory=list)
+    rank_bounds: dict = field(default_factory=dict)
+    settled_stability: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
     method: str = "lime"
     timings: dict = field(default_factory=dict)
 
@@ -218,6 +238,89 @@ class Explanation:
         z = float(norm.ppf(0.5 + level / 2))
         stds = self.coefficient_std.get(label) or [float("nan")] * len(self.coefficients[label])
         return [(i, w - z * s, w + z * s) for (i, w), s in zip(self.coefficients[label], stds)]
+
+    def rank_intervals(self, label: int | str | None = None) -> list[tuple[int, int, int]]:
+        """Return ``[(feature_index, best_rank, worst_rank)]`` in the order of ``as_map()[label]``.
+
+        Ranks are 1-based positions by ``|weight|``. A feature whose order
+        against another is not resolved at 95 % (given both weights'
+        standard errors and their correlation) could hold either rank, so
+        its interval spans both. ``best == worst`` is a settled rank.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(200, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> exp = explainer.explain(X[0], lambda rows: 3 * rows[:, 0] + rows[:, 1] + rows[:, 2])
+        >>> exp.rank_intervals()[0]
+        (0, 1, 1)
+        """
+        label = self.resolve_label(label)
+        bounds = self.rank_bounds.get(label)
+        if bounds is None:  # an explanation saved before rank intervals existed: every rank as reported
+            return [(i, rank, rank) for rank, (i, _) in enumerate(self.coefficients[label], start=1)]
+        return [(int(i), int(best), int(worst)) for i, best, worst in bounds]
+
+    def ties(self, label: int | str | None = None, k: int | None = None) -> list[tuple[int, ...]]:
+        """Return the groups of features among the top ``k`` whose order is not resolved.
+
+        A group is a run of features (in rank order) whose
+        :meth:`rank_intervals` overlap; each has at least two features. A
+        group that starts inside the top ``k`` is returned whole, even where
+        it reaches past rank ``k``. ``[]`` when every rank is resolved.
+        ``k`` defaults to 5 (or every feature, when there are fewer); a
+        larger ``k`` than the explanation has features is an error.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(300, 4))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> exp = explainer.explain(X[0], lambda rows: 4 * rows[:, 0] + rows[:, 1] + rows[:, 2] + 0.2 * rows[:, 3])
+        >>> exp.ties(k=3)   # features 1 and 2 weigh about the same (within 5 %)
+        [(2, 1)]
+        """
+        label = self.resolve_label(label)
+        k = self._check_k(k)
+        groups = []
+        for group in self._tie_positions(label):
+            if group[0] >= k:
+                break
+            if len(group) > 1:
+                groups.append(tuple(self.coefficients[label][p][0] for p in group))
+        return groups
+
+    def settled_features(self, label: int | str | None = None, k: int | None = None) -> list[int]:
+        """Return the settled top ``k``: its feature indices less any tie group that crosses rank ``k``.
+
+        Reruns with other seeds are expected to agree on this set (see
+        ``settled_stability``); a tie group crossing rank ``k`` could go
+        either way, so its members are left out rather than picked at random.
+        """
+        label = self.resolve_label(label)
+        positions = settled_positions(self._bounds(label), self._check_k(k))
+        return [self.coefficients[label][p][0] for p in positions]
+
+    def _bounds(self, label: int) -> np.ndarray:
+        return np.array([(best, worst) for _, best, worst in self.rank_intervals(label)], dtype=int).reshape(-1, 2)
+
+    def _tie_positions(self, label: int) -> list[list[int]]:
+        return tie_groups(self._bounds(label))
+
+    def _check_k(self, k) -> int:
+        if k is None:
+            return min(5, len(self.feature_names))
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if k > len(self.feature_names):
+            raise ValueError(
+                f"k={k} is larger than the {len(self.feature_names)} features of this explanation; "
+                f"pass k <= {len(self.feature_names)}"
+            )
+        return int(k)
 
     def as_map(self) -> dict[int, list[tuple[int, float]]]:
         """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``."""
@@ -308,4 +411,6 @@ _PER_LABEL = (
     "heldout_score",
     "local_gap",
     "coefficient_std",
+    "rank_bounds",
+    "settled_stability",
 )

@@ -124,7 +124,7 @@ def test_constant_model_warns_instead_of_crashing():
     assert any("did not change" in w for w in exp.warnings)
 
 
-def test_tied_words_are_named_in_the_warnings():
+def test_tied_words_are_a_tie_group_and_a_note_not_a_ranking():
     tied = ["alpha", "beta", "gamma", "delta", "omega", "sigma"]
     document = " ".join(tied + ["filler"] * 4)
 
@@ -132,14 +132,16 @@ def test_tied_words_are_named_in_the_warnings():
         return [sum(word in d.split() for word in tied) / 6 for d in docs]
 
     exp = TextExplainer(mode="regression", random_state=0).explain(document, lexicon, num_samples=2000)
-    tie_warnings = [w for w in exp.warnings if "not resolved" in w]
-    assert tie_warnings, exp.warnings
-    named = [word for word in tied if repr(word) in tie_warnings[0]]
-    assert len(named) >= 2
-    assert "filler" not in tie_warnings[0]
+    groups = exp.ties(k=5)
+    assert len(groups) == 1 and set(groups[0]) == set(range(6)), groups  # the whole group, past rank 5 too
+    assert exp.settled_features(k=5) == []
+    tie_notes = [n for n in exp.notes if "tied" in n]
+    assert tie_notes and all(repr(word) in tie_notes[0] for word in tied) and "filler" not in tie_notes[0]
+    # No settled top 5 is an alarm, and it says that no sample size would separate exact ties.
+    assert any("only 0 of the top 5" in w and "no sample size" in w for w in exp.warnings)
 
 
-def test_auto_stops_early_on_linear_model_and_later_on_forest():
+def test_auto_stops_within_2000_samples_on_a_linear_model_and_records_why():
     from sklearn.ensemble import RandomForestRegressor
 
     rng = np.random.default_rng(4)
@@ -148,28 +150,39 @@ def test_auto_stops_early_on_linear_model_and_later_on_forest():
     forest = RandomForestRegressor(n_estimators=20, random_state=0, n_jobs=1).fit(X, linear(X) + rng.normal(size=400))
     explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
     fast = explainer.explain(X[0], linear, num_samples="auto")
+    assert fast.num_samples <= 2000 and fast.rounds[-1]["stopped"] == "settled"
+    assert fast.ties() == [] and [i for i, _, _ in fast.rank_intervals()][:5] == [0, 1, 2, 3, 4]
     slow = explainer.explain(X[0], forest.predict, num_samples="auto", max_samples=8000)
-    assert fast.num_samples <= 2000
-    assert slow.num_samples > fast.num_samples
-    assert slow.num_samples <= 8000
+    assert 2000 <= slow.num_samples <= 8000
     assert [r["num_samples"] for r in slow.rounds] == [1000, 2000, 4000, 8000][: len(slow.rounds)]
+    assert "stopped" in slow.rounds[-1] and all("stopped" not in r for r in slow.rounds[:-1])
     again = explainer.explain(X[0], forest.predict, num_samples="auto", max_samples=8000)
     assert again == slow
 
 
-def test_auto_never_exceeds_max_samples_and_says_so_when_unresolved():
+def test_auto_stops_early_on_ties_that_no_sample_size_separates():
     tied = ["alpha", "beta", "gamma", "delta", "omega", "sigma"]
-    document = " ".join(tied)
     lexicon = lambda docs: [sum(word in d.split() for word in tied) / 6 for d in docs]
+    exp = TextExplainer(mode="regression", random_state=0).explain(" ".join(tied), lexicon, num_samples="auto")
+    assert exp.num_samples <= 2000
+    assert exp.rounds[-1]["stopped"] == "ties cannot be separated within max_samples"
+    assert set(exp.ties()[0]) == set(range(6))
+
+
+def test_auto_never_exceeds_max_samples_and_says_so_when_unsettled():
+    X = np.random.default_rng(7).normal(size=(300, 8))
     calls = []
-    model = lambda docs: (calls.append(len(docs)), lexicon(docs))[1]
-    exp = TextExplainer(mode="regression", random_state=0).explain(
-        document, model, num_samples="auto", max_samples=3000
-    )
+
+    def noise(rows):  # no structure: no sample size settles a top 5
+        calls.append(len(rows))
+        return np.random.default_rng(len(calls)).normal(size=len(rows))
+
+    explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    with pytest.warns(UserWarning, match="max_samples=3000"):
+        exp = explainer.explain(X[0], noise, num_samples="auto", max_samples=3000)
     assert exp.num_samples == 3000 == sum(calls)
     assert [r["num_samples"] for r in exp.rounds] == [1000, 2000, 3000]
-    assert any("max_samples=3000" in w for w in exp.warnings)
-    assert any("not resolved" in w and "'alpha'" in w for w in exp.warnings)
+    assert exp.rounds[-1]["stopped"] == "max_samples"
 
 
 def test_quality_fields_survive_json():
@@ -179,9 +192,12 @@ def test_quality_fields_survive_json():
     )
     back = Explanation.from_dict(json.loads(json.dumps(exp.to_dict())))
     assert back == exp
-    for name in ("heldout_score", "local_gap", "coefficient_std", "stability", "warnings", "rounds"):
+    for name in ("heldout_score", "local_gap", "coefficient_std", "stability", "warnings", "notes", "rounds"):
         assert getattr(back, name) == getattr(exp, name), name
+    for name in ("rank_bounds", "settled_stability"):
+        assert getattr(back, name) == getattr(exp, name) and getattr(exp, name), name
     assert back.confidence_intervals() == exp.confidence_intervals()
+    assert back.rank_intervals() == exp.rank_intervals() and back.ties() == exp.ties()
 
 
 def test_warnings_are_emitted_once_as_user_warning():

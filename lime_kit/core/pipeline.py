@@ -21,22 +21,32 @@ import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.options import ExplainOptions
-from lime_kit.core.quality import QualityFigures, assess_quality, unresolved_ranks
+from lime_kit.core.quality import QualityFigures, assess_quality
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.core.shapley import CoalitionSamples
 from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
 from lime_kit.core.validation import check_memory, choose_labels, probability_warning
 from lime_kit.explanation import Explanation
+from lime_kit.ranks import settled_positions, tie_groups
 
 __all__ = ["ExplanationContext", "auto_schedule", "effective_sample_size", "explain_instance"]
 
 #: Samples in the first round of ``num_samples="auto"``; each later round doubles the total.
 AUTO_FIRST_ROUND = 1000
-#: Below these, an explanation carries a warning.
-LOW_STABILITY = 0.8
-LOW_HELDOUT_R2 = 0.2
+#: Rounds in a row whose settled top k must look stable before "auto" stops (one can look so by chance).
+SETTLED_ROUNDS = 2
+#: Alarms (a UserWarning): reruns expected to agree on less of the settled top k than this ...
+LOW_SETTLED_STABILITY = 0.8
+#: ... fewer of the top k settled than this ...
+MIN_SETTLED = 3
+#: ... a kernel resting on fewer effective samples ...
 LOW_EFFECTIVE_SAMPLES = 50
-#: A surrogate missing the model's value at the instance by more than this share of the output's range.
+#: ... a held-out R² below this (worse than predicting the weighted mean) ...
+POOR_HELDOUT_R2 = 0.0
+#: ... or an output that moved by no more than this share of its scale (1 for probabilities).
+NEGLIGIBLE_CHANGE = 1e-5
+#: Notes (shown, not raised): a held-out R² below this, a gap at the instance above this share of the range.
+LOW_HELDOUT_R2 = 0.2
 LARGE_LOCAL_GAP = 0.2
 
 
@@ -136,10 +146,40 @@ def _label_checks(outputs: np.ndarray, options: ExplainOptions) -> tuple[tuple[i
     return chosen, notes
 
 
-def _is_settled(figures: QualityFigures, options: ExplainOptions) -> bool:
-    """Reruns would agree on the top 1, 2, ..., k features (k = 5) at least ``target_stability`` of the time."""
-    agree = min(min(per_k, default=0.0) for per_k in figures.agreement) >= options.target_stability
-    return agree and all(len(unresolved_ranks(figures, i)[0]) == 0 for i in range(len(figures.stability)))
+def _is_stable(figures: QualityFigures, options: ExplainOptions) -> bool:
+    """Reruns would agree on every label's settled top k at least ``target_stability`` of the time."""
+    return min(figures.settled_stability) >= options.target_stability
+
+
+def _enough_settled(figures: QualityFigures) -> bool:
+    """Every label has at least ``MIN_SETTLED`` settled features (or all of its top k, when fewer)."""
+    return all(settled >= min(MIN_SETTLED, possible) for settled, possible in figures.settled_counts)
+
+
+def _stop_reason(figures: QualityFigures, options: ExplainOptions, settled_rounds: int, rounds: int, total: int) -> str | None:
+    """Why "auto" stops after this round, or None to sample on.
+
+    It stops when the settled top k (at least ``MIN_SETTLED`` features) has
+    looked stable for ``SETTLED_ROUNDS`` rounds in a row, or when it is
+    stable now and the tie that crosses rank k would need more than
+    ``max_samples`` to separate (weight differences' standard errors shrink
+    like ``1 / sqrt(n)``): more samples would change nothing the reader sees.
+    The projection rests on the observed gaps, which are noisy in the first
+    round, so it is only trusted from the second.
+    """
+    if settled_rounds >= SETTLED_ROUNDS:
+        return "settled"
+    needs = figures.samples_to_settle
+    if (
+        rounds >= SETTLED_ROUNDS
+        and _is_stable(figures, options)
+        and any(needs)
+        and all(need == 0 or need > options.max_samples for need in needs)
+    ):
+        return "ties cannot be separated within max_samples"
+    if total >= options.max_samples:
+        return "settled at max_samples" if settled_rounds else "max_samples"
+    return None
 
 
 def _fit_and_assess(samples: _Samples, chosen, sampler: InstanceSampler, options: ExplainOptions, quality_rng):
@@ -166,7 +206,6 @@ def _fit_and_assess(samples: _Samples, chosen, sampler: InstanceSampler, options
             effective_n=effective_n,
             stability_resamples=options.stability_resamples,
             constant_features=sampler.constant_features,
-            rank_agreement=options.num_samples is None,
         )
     return fits, figures, targets, effective_n
 
@@ -199,7 +238,7 @@ def explain_instance(
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
     quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
     samples = samples if shapley else _Samples(keep_copies=len(schedule) > 1)
-    rounds, chosen, notes, settled_before = [], None, [], False
+    rounds, chosen, notes, settled_rounds, stopped = [], None, [], 0, None
     for total in schedule:
         if shapley:
             samples.score_round(total, predict_fn, options, timings)
@@ -214,12 +253,19 @@ def explain_instance(
         else:
             fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
         timings["fit"] += perf_counter() - fitting
-        rounds.append({"num_samples": samples.count, "stability": min(figures.stability)})
-        settled = options.num_samples is None and _is_settled(figures, options)
-        # Two settled rounds in a row: one estimate can look settled by chance near a tie.
-        if settled and settled_before:
-            break
-        settled_before = settled
+        rounds.append(
+            {
+                "num_samples": samples.count,
+                "stability": min(figures.stability),
+                "settled_stability": min(figures.settled_stability),
+            }
+        )
+        if options.num_samples is None:
+            settled_rounds = settled_rounds + 1 if _is_stable(figures, options) and _enough_settled(figures) else 0
+            stopped = _stop_reason(figures, options, settled_rounds, len(rounds), total)
+            if stopped:
+                rounds[-1]["stopped"] = stopped
+                break
     packaging = perf_counter()  # building the result and its warnings counts as fitting
     prediction = {label: float(samples.outputs[0, label]) for label in chosen}
     explanation = Explanation(
@@ -247,10 +293,16 @@ def explain_instance(
         coefficient_std={label: list(s) for label, s in zip(chosen, figures.coefficient_std)},
         rounds=rounds if options.num_samples is None else [],
         method=options.method,
+        rank_bounds={
+            label: [[i, int(best), int(worst)] for (i, _), (best, worst) in zip(fit.coefficients, bounds)]
+            for label, fit, bounds in zip(chosen, fits, figures.rank_bounds)
+        },
+        settled_stability={label: float(s) for label, s in zip(chosen, figures.settled_stability)},
     )
     if shapley:
         explanation.payload = {**context.payload, **_shapley_payload(samples, options)}
-    explanation.warnings = notes + _reliability_warnings(explanation, figures, targets, options)
+    alarms, remarks = _assess_trust(explanation, figures, targets, options, sampler, stopped)
+    explanation.warnings, explanation.notes = alarms, notes + remarks
     if explanation.warnings:
         warnings.warn(
             "lime_kit: this explanation may be unreliable:\n- " + "\n- ".join(explanation.warnings),
@@ -280,53 +332,91 @@ def _shapley_payload(samples: CoalitionSamples, options: ExplainOptions) -> dict
     }
 
 
-def _reliability_warnings(exp: Explanation, figures: QualityFigures, targets: np.ndarray, options) -> list[str]:
-    """The explanation's weaknesses in plain words, most serious first."""
-    out = []
+def _assess_trust(exp: Explanation, figures: QualityFigures, targets: np.ndarray, options, sampler, stopped):
+    """The explanation's alarms (reasons not to trust it; raised as a UserWarning) and notes (shown only).
+
+    Alarms are kept for what should make a user act: an output that did not
+    move, reruns expected to disagree on the settled top k, too few settled
+    features, too few effective samples, a surrogate worse than a constant on
+    held-out samples, "auto" stopped by its cap. Ties, a moderate fit and a
+    gap at the instance are facts about the explanation: notes.
+    """
+    alarms, remarks = [], []
+    shapley = exp.method == "kernel_shap"
+    k = figures.top_k
     for position, label in enumerate(exp.labels):
         name = f"class {exp.label_name(label)!r}" if exp.mode == "classification" else "the prediction"
-        if np.ptp(targets[:, position]) == 0:
-            out.append(
-                f"the model's output for {name} did not change across the {exp.num_samples} samples: no perturbation "
-                "moved it, so every weight is 0 and explains nothing (check that predict_fn uses its input)"
+        column = targets[:, position]
+        spread = float(np.ptp(column))
+        scale = 1.0 if exp.mode == "classification" and column.min() >= 0 and column.max() <= 1 else float(np.abs(column).max())
+        if spread <= NEGLIGIBLE_CHANGE * scale:
+            moved = "did not change" if spread == 0 else f"moved by at most {spread:.2g}"
+            alarms.append(
+                f"the model's output for {name} {moved} across the {exp.num_samples} samples: no perturbation "
+                f"changed it, so the weights explain nothing ({sampler.unchanged_hint})"
             )
             continue
-        tied, first, last = unresolved_ranks(figures, position)
-        if len(tied):
-            names = ", ".join(repr(exp.feature_descriptions[j]) for j in tied)
-            ranks = f"rank {first} is" if first == last else f"ranks {first}-{last} are"
-            out.append(
-                f"{ranks} not resolved for {name}: {names} swap places across simulated reruns (their weights are "
-                "within sampling noise of each other); more samples may separate them, or they matter equally"
+        bounds = figures.rank_bounds[position]
+        pairs = exp.coefficients[label]
+        settled = settled_positions(bounds, k)
+        wanted = min(MIN_SETTLED, k, len(pairs))
+        for group in tie_groups(bounds):
+            if group[0] >= k:
+                break
+            if len(group) > 1:
+                names = ", ".join(repr(exp.feature_descriptions[pairs[p][0]]) for p in group)
+                remarks.append(
+                    f"ranks {group[0] + 1}-{group[-1] + 1} for {name} are tied: {names} (their weights are within "
+                    "sampling noise of each other; they matter about equally here)"
+                )
+        if len(settled) < wanted:
+            need = figures.samples_to_settle[position]
+            advice = (
+                "no sample size would separate them: they matter equally, so read them as a group"
+                if not np.isfinite(need)
+                else f"about {need:,.0f} samples would separate them"
+                if need > options.max_samples
+                else "use more samples, or num_samples='auto'"
             )
-        if exp.stability[label] < LOW_STABILITY:
-            out.append(
-                f"the top {figures.top_k} features for {name} are unstable: a rerun with another seed is expected to "
-                f"share only about {exp.stability[label]:.0%} of them (stability {exp.stability[label]:.2f}); use "
-                "more samples, or num_samples='auto' to sample until they are stable"
+            alarms.append(
+                f"only {len(settled)} of the top {k} features for {name} are settled: the others are tied within "
+                f"sampling noise across rank {k}; {advice}"
             )
-        spread = float(np.ptp(targets[:, position]))
+        if exp.settled_stability[label] < LOW_SETTLED_STABILITY:
+            alarms.append(
+                f"the settled top features for {name} are unstable: a rerun with another seed is expected to share "
+                f"only about {exp.settled_stability[label]:.0%} of them; use more samples, or num_samples='auto' "
+                "to sample until they are stable"
+            )
         if exp.local_gap[label] > LARGE_LOCAL_GAP * spread:
-            out.append(
+            remarks.append(
                 f"at the instance itself the surrogate gives {exp.local_pred[label]:.3g} where the model gives "
                 f"{exp.prediction[label]:.3g} (a gap of {exp.local_gap[label]:.2g}, {exp.local_gap[label] / spread:.0%} "
                 f"of the model's range over the samples): the weights describe the neighbourhood more than this point"
             )
-        # Shapley values need no linear model: an additive fit that misses interactions is no warning there.
-        if exp.heldout_score[label] < LOW_HELDOUT_R2 and exp.method == "lime":
-            out.append(
-                f"the linear surrogate for {name} fits the model poorly on samples it did not see (held-out R² "
-                f"{exp.heldout_score[label]:.2f}): the model is not close to linear in these features here, so "
-                "read the weights as rough tendencies"
+        # Shapley values need no linear model: an additive fit that misses interactions is no alarm there.
+        heldout = exp.heldout_score[label]
+        if not shapley and heldout < POOR_HELDOUT_R2:
+            alarms.append(
+                f"the linear surrogate for {name} predicts samples it did not see worse than a constant would "
+                f"(held-out R² {heldout:.2f}): the weights are not a description of the model here; try a "
+                "smaller kernel_width or another representation"
             )
-    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES and exp.method == "lime":
-        out.append(
+        elif not shapley and heldout < LOW_HELDOUT_R2:
+            remarks.append(
+                f"the linear surrogate for {name} fits moderately on samples it did not see (held-out R² "
+                f"{heldout:.2f}): the model is not close to linear in these features here, so read the weights "
+                "as rough tendencies"
+            )
+    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES and not shapley:
+        alarms.append(
             f"the kernel gives weight to only about {exp.effective_sample_size:.0f} effective samples (of "
             f"{exp.num_samples}); widen kernel_width or use more samples"
         )
-    if exp.rounds and exp.num_samples >= options.max_samples and not _is_settled(figures, options):
-        out.append(
-            f"num_samples='auto' stopped at max_samples={options.max_samples} before the top features were "
-            f"resolved (stability {min(figures.stability):.2f}, target {options.target_stability:.2f})"
+    if stopped == "max_samples":
+        alarms.append(
+            f"num_samples='auto' stopped at max_samples={options.max_samples} before the settled top features "
+            f"were stable (expected rerun agreement {min(figures.settled_stability):.2f}, target "
+            f"{options.target_stability:.2f})"
         )
-    return out
+    return alarms, remarks

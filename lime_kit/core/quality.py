@@ -23,7 +23,7 @@ Three figures, computed once for every modality and at no extra model call:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,15 +38,27 @@ from lime_kit.core.surrogate import (
     single_threaded_blas,
 )
 from lime_kit.core.workspace import scratch
+from lime_kit.ranks import (
+    PRACTICAL_TIE,
+    RANK_Z,
+    batched_rank_bounds,
+    rank_bounds,
+    settled_mask,
+    settled_positions,
+    tie_groups,
+)
 
-__all__ = ["QualityFigures", "assess_quality", "pairwise_jaccard", "top_k_jaccard"]
+__all__ = [
+    "QualityFigures",
+    "assess_quality",
+    "pairwise_jaccard",
+    "top_k_jaccard",
+]
 
 #: Simulated reruns behind the stability estimate.
 STABILITY_DRAWS = 32
 #: Blocks of samples whose score sums estimate the scores' covariance (its degrees of freedom).
 SCORE_BLOCKS = 128
-#: A feature in the top k of between these shares of simulated reruns is "not resolved".
-UNRESOLVED_RANGE = (0.1, 0.9)
 
 
 @dataclass
@@ -56,9 +68,15 @@ class QualityFigures:
     heldout_score: list[float]
     coefficient_std: list[list[float]]
     stability: list[float]
-    top_share: list[np.ndarray]  # (top_k, d): row k-1, share of simulated reruns with the feature in the top k
     top_k: int
-    agreement: list[list[float]]  # per label, mean pairwise top-k Jaccard of reruns for k = 1..top_k (if asked)
+    # Per label, (best, worst) 1-based ranks of the reported weights, in their reported order.
+    rank_bounds: list[np.ndarray] = field(default_factory=list)
+    # Per label, the expected rerun agreement on the settled top k (ties crossing rank k left out).
+    settled_stability: list[float] = field(default_factory=list)
+    # Per label, the samples that would separate the tie crossing rank k (0 without one; inf if never).
+    samples_to_settle: list[float] = field(default_factory=list)
+    # Per label, how many of the top k are settled, and how many could be (the top k of the reported weights).
+    settled_counts: list[tuple[int, int]] = field(default_factory=list)
 
 
 def top_k_jaccard(a: list, b: list, k: int) -> float:
@@ -197,28 +215,60 @@ def _fit_residuals(m: Moments, fits: list[SurrogateFit]) -> np.ndarray:
     return m.scaled_Y - m.scaled_Z @ coef
 
 
-def _coefficient_std(m, fits, scores, effective_n) -> list[list[float]]:
-    """Standard errors of each label's reported weights (the sandwich's diagonal)."""
+def _weight_covariances(m, fits, scores, effective_n) -> list[np.ndarray]:
+    """Sandwich covariance of each label's reported weights, in the order of its ``coefficients``."""
     out = []
     for label, fit in enumerate(fits):
         if fit.selected is None or not len(fit.selected):
-            out.append([])
+            out.append(np.zeros((0, 0)))
             continue
         block = scores[:, fit.selected, label]
-        covariance = _sandwich(m, fit.selected, block.T @ block, RIDGE_ALPHA, effective_n)
-        out.append(np.sqrt(np.maximum(np.diag(covariance), 0.0)).tolist())
+        out.append(_sandwich(m, fit.selected, block.T @ block, RIDGE_ALPHA, effective_n))
     return out
 
 
-def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[np.ndarray]:
-    """Rank (0 .. top_k - 1, or top_k when outside) of every feature in simulated reruns, (draws, d) per label.
+def _samples_to_settle(weights, covariance, bounds, k: int, n: int) -> float:
+    """Samples that would separate the tie group crossing rank ``k`` from its neighbours; 0 if none.
+
+    Standard errors shrink like ``1 / sqrt(n)``, so a difference now at
+    ``z`` standard errors reaches the resolving quantile after about
+    ``n * (z_resolve / z)**2`` samples. The group is settled by the easiest
+    separation that moves rank ``k``'s boundary, so the smallest projection
+    counts. Weights within ``PRACTICAL_TIE`` of each other stay tied at any
+    sample size: their projection is infinite.
+    """
+    crossing = [g for g in tie_groups(bounds) if g[0] < k <= g[-1]]
+    if not crossing or covariance is None or covariance.shape[0] != len(weights):
+        return 0.0
+    group = crossing[0]
+    magnitude = np.abs(weights)
+    sign = np.where(weights < 0, -1.0, 1.0)
+    needed = []
+    for a, b in zip(group[:-1], group[1:]):  # adjacent pairs of one group (a handful)
+        variance = covariance[a, a] + covariance[b, b] - 2 * sign[a] * sign[b] * covariance[a, b]
+        gap = magnitude[a] - magnitude[b]
+        if gap <= PRACTICAL_TIE * magnitude[a]:
+            needed.append(np.inf)
+            continue
+        z = gap / np.sqrt(variance) if variance > 0 else np.inf
+        needed.append(n * (RANK_Z / z) ** 2)
+    return float(min(needed))
+
+
+def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[tuple]:
+    """Simulated reruns per label: each feature's rank and whether it is in the rerun's settled top k.
 
     A rerun's cross products differ, to first order, by a zero-mean vector
     with the covariance of the summed sample scores; it is drawn as
     ``sum_b xi_b S_b`` over the block score sums (:func:`_block_scores`). The
     scores use the reported surrogate's residuals: for the selected features
     that is the exact first-order fluctuation of their weights, including
-    what the omitted features add to it.
+    what the omitted features add to it. Each rerun also gets its own rank
+    intervals (its weights with the sandwich covariance of its selection), so
+    its settled top k is the one a real rerun would report.
+
+    Returns, per label, ``(ranks, settled)``: ranks 0 .. top_k - 1 (top_k
+    when outside), (draws, d), and the settled membership, (draws, d) bool.
     """
     d, labels = m.gram.shape[0], m.cross.shape[1]
     # The lasso path is not vectorized over draws; forward selection stands in for it here.
@@ -232,22 +282,43 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
         selections = np.array(select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w)))
         grams = m.gram[selections[:, :, None], selections[:, None, :]]
         coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
-        order = np.argsort(-np.abs(coef), axis=1, kind="stable")[:, :top_k]
+        order = np.argsort(-np.abs(coef), axis=1, kind="stable")
+        ranked = np.take_along_axis(selections, order, axis=1)
         ranks = np.full((draws, d), top_k, dtype=np.intp)
-        np.put_along_axis(ranks, np.take_along_axis(selections, order, axis=1), np.arange(order.shape[1]), axis=1)
-        out.append(ranks)
+        np.put_along_axis(ranks, ranked[:, :top_k], np.arange(min(top_k, ranked.shape[1])), axis=1)
+        covariances = _draw_covariances(grams, scores[:, :, label], selections, effective_n)
+        take = order[:, :, None], order[:, None, :]
+        reordered = np.take_along_axis(np.take_along_axis(covariances, take[0], axis=1), take[1], axis=2)
+        bounds = batched_rank_bounds(np.take_along_axis(coef, order, axis=1), reordered)
+        settled = np.zeros((draws, d), dtype=bool)
+        np.put_along_axis(settled, ranked, settled_mask(bounds, top_k), axis=1)
+        out.append((ranks, settled))
     return out
 
 
-def _bootstrap_top_sets(Z, Y, weights, rng, resamples, top_k, fit_options) -> list[np.ndarray]:
-    """Ranks (as in :func:`_simulated_top_sets`) in exact refits on Poisson(1) bootstrap reweightings."""
+def _draw_covariances(grams: np.ndarray, scores: np.ndarray, selections: np.ndarray, effective_n: float) -> np.ndarray:
+    """Sandwich covariance of every simulated rerun's weights on its own selection, (draws, k, k)."""
+    k = selections.shape[1]
+    bread = np.linalg.inv(grams + RIDGE_ALPHA * np.eye(k))
+    picked = scores[:, selections].transpose(1, 0, 2)  # (draws, blocks, k)
+    meat = np.matmul(picked.transpose(0, 2, 1), picked)
+    correction = effective_n / (effective_n - k - 1) if effective_n > k + 1 else np.inf
+    return bread @ meat @ bread * correction
+
+
+def _bootstrap_top_sets(Z, Y, weights, rng, resamples, top_k, fit_options) -> list[tuple]:
+    """Ranks (as in :func:`_simulated_top_sets`) in exact refits on Poisson(1) bootstrap reweightings.
+
+    The refits' own settled sets are not computed (None): the settled
+    stability then leaves out the reported fit's tie across rank k instead.
+    """
     counts = rng.poisson(1.0, size=(resamples, len(weights)))
     out = [np.full((resamples, Z.shape[1]), top_k, dtype=np.intp) for _ in range(Y.shape[1])]
     for r, draw in enumerate(counts):  # loops over refits, each a full vectorized fit
         for label, refit in enumerate(fit_surrogates(Z, Y, weights * draw, **fit_options)):
             top = [i for i, _ in refit.coefficients[:top_k]]
             out[label][r, top] = np.arange(len(top))
-    return out
+    return [(ranks, None) for ranks in out]
 
 
 def assess_quality(
@@ -266,27 +337,26 @@ def assess_quality(
     stability_resamples: int = 0,
     constant_features: np.ndarray | None = None,
     top_k: int = 5,
-    rank_agreement: bool = False,
 ) -> QualityFigures:
-    """Held-out R^2, weight standard errors and the stability estimate of each label's fit.
+    """Held-out R^2, weight standard errors, rank intervals and the stability estimates of each label's fit.
 
     ``stability_resamples > 0`` replaces the simulated reruns by that many
     exact refits on Poisson(1) bootstrap reweightings (slower, exact
-    selection, the same figure). ``rank_agreement`` also computes the rerun
-    agreement on the top 1, 2, ..., k features (what ``"auto"`` stops on).
+    selection, the same figure).
     """
     top_k = max(1, min(top_k, num_features))
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         heldout = _heldout_scores(Z, Y, weights, moments, candidates, num_features, feature_selection, model_regressor)
         # One pass of block score sums serves the standard errors and the rerun draws.
         scores = _block_scores(moments, _fit_residuals(moments, fits))
-        std = (
-            [[float("nan")] * len(fit.coefficients) for fit in fits]
-            if model_regressor is not None
-            else _coefficient_std(moments, fits, scores, effective_n)
-        )
+        if model_regressor is not None:
+            covariances = [None] * len(fits)
+            std = [[float("nan")] * len(fit.coefficients) for fit in fits]
+        else:
+            covariances = _weight_covariances(moments, fits, scores, effective_n)
+            std = [np.sqrt(np.maximum(np.diag(c), 0.0)).tolist() for c in covariances]
         if not len(candidates):
-            sets = [np.full((2, Z.shape[1]), top_k, dtype=np.intp) for _ in fits]
+            sets = [(np.full((2, Z.shape[1]), top_k, dtype=np.intp), None) for _ in fits]
         elif stability_resamples:
             options = dict(
                 num_features=num_features, feature_selection=feature_selection,
@@ -297,33 +367,37 @@ def assess_quality(
             sets = _simulated_top_sets(
                 moments, scores, candidates, num_features, feature_selection, top_k, rng, STABILITY_DRAWS, effective_n
             )
+    return rank_figures(heldout, std, fits, covariances, sets, top_k, Z.shape[0])
+
+
+def rank_figures(heldout, std, fits, covariances, sets, top_k: int, n_samples: int) -> QualityFigures:
+    """Package the figures every method shares: stability, rank intervals, settled stability, projection.
+
+    ``sets`` holds, per label, ``(ranks, settled)`` from simulated reruns:
+    the rank (0 .. top_k - 1, or top_k when outside) of every feature, (draws,
+    d), and each rerun's settled top k, (draws, d) bool, or None when the
+    reruns have no rank intervals of their own (then the reported fit's tie
+    across rank k is left out of every rerun's top k).
+    """
+    bounds, settled, to_settle, counts = [], [], [], []
+    for fit, covariance, (ranks, rerun_settled) in zip(fits, covariances, sets):
+        weights = np.array([w for _, w in fit.coefficients], dtype=np.float64)
+        label_bounds = rank_bounds(weights, covariance)
+        if rerun_settled is None:
+            boundary = [fit.coefficients[p][0] for g in tie_groups(label_bounds) if g[0] < top_k <= g[-1] for p in g]
+            rerun_settled = ranks < top_k
+            rerun_settled[:, boundary] = False
+        bounds.append(label_bounds)
+        settled.append(pairwise_jaccard(rerun_settled))
+        to_settle.append(_samples_to_settle(weights, covariance, label_bounds, top_k, n_samples))
+        counts.append((len(settled_positions(label_bounds, top_k)), min(top_k, len(weights))))
     return QualityFigures(
         heldout_score=heldout,
         coefficient_std=std,
-        stability=[pairwise_jaccard(ranks < top_k) for ranks in sets],
-        top_share=[(ranks[None] < np.arange(1, top_k + 1)[:, None, None]).mean(axis=1) for ranks in sets],
-        agreement=[[pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)] for ranks in sets] if rank_agreement else [],
+        stability=[pairwise_jaccard(ranks < top_k) for ranks, _ in sets],
         top_k=top_k,
+        rank_bounds=bounds,
+        settled_stability=settled,
+        samples_to_settle=to_settle,
+        settled_counts=counts,
     )
-
-
-def unresolved_ranks(figures: QualityFigures, label_position: int) -> tuple[np.ndarray, int, int]:
-    """Features whose rank within the top k is not settled, and the ranks (1-based) they compete for.
-
-    A feature is unresolved when, for some ``k <= top_k``, it is in the top
-    ``k`` of some simulated reruns but not of most (``UNRESOLVED_RANGE``).
-    Returns ``(features, first_rank, last_rank)``, features most often near
-    the top first; no features when every rank is settled.
-    """
-    shares = figures.top_share[label_position]  # (top_k, d)
-    low, high = UNRESOLVED_RANGE
-    uncertain_at = (shares > low) & (shares < high)
-    features = np.flatnonzero(uncertain_at.any(axis=0))
-    if not len(features):
-        return features, 0, 0
-    boundaries = np.flatnonzero(uncertain_at.any(axis=1))  # k - 1 for each unsettled boundary
-    settled_above = [int(np.count_nonzero(shares[k] >= high)) for k in boundaries]
-    first = min(settled_above) + 1
-    last = max(first + len(features) - 1, int(boundaries.max()) + 1)
-    order = np.argsort(-shares.sum(axis=0)[features], kind="stable")
-    return features[order], first, last

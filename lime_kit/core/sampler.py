@@ -83,6 +83,10 @@ class InstanceSampler:
     background_null : ndarray of bool, shape (n_features,), optional
         Features equal to the instance in every background row: no coalition
         can change the model through them, so their Shapley value is 0.
+    unchanged_hint : str
+        What to check when no sample moved the model's output. A modality
+        whose perturbations cannot change what they hide (a segment filled
+        with its own colour) says so here.
     """
 
     draw: Callable[[np.random.Generator, int], Perturbations]
@@ -94,3 +98,4 @@ class InstanceSampler:
     coalition_inputs: Callable[[np.ndarray, np.ndarray], Any] | None = field(default=None)
     background_weights: np.ndarray | None = field(default=None)
     background_null: np.ndarray | None = field(default=None)
+    unchanged_hint: str = "check that predict_fn uses its input"

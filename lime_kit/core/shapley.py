@@ -33,9 +33,10 @@ import numpy as np
 import scipy.linalg
 
 from lime_kit.core.batching import predict_in_batches
-from lime_kit.core.quality import STABILITY_DRAWS, QualityFigures, pairwise_jaccard
+from lime_kit.core.quality import STABILITY_DRAWS, QualityFigures, rank_figures
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.core.surrogate import SurrogateFit, sorted_pairs
+from lime_kit.ranks import batched_rank_bounds, settled_mask
 
 __all__ = [
     "CoalitionDesign",
@@ -447,7 +448,7 @@ class CoalitionSamples:
             pairs, ordered = sorted_pairs(reported, phi[reported, j])
             fits.append(SurrogateFit(pairs, float(base[j]), float(base[j] + phi[:, j].sum()), float(score[j]), ordered))
             stds.append(np.sqrt(variance[ordered, j]).tolist())
-        figures = _stability_figures(phi, columns, covariances, fits, quality_rng, options.num_features, d_all)
+        figures = _stability_figures(phi, columns, covariances, fits, quality_rng, options.num_features, d_all, self.count)
         figures.coefficient_std = stds
         weights = design.weights if design is not None else np.ones(1)
         targets = self.outputs[:, labels]
@@ -491,10 +492,10 @@ def _lookup(known: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return position[inverse[len(known) :]]
 
 
-def _stability_figures(phi, columns, covariances, fits, rng, num_features: int, d: int) -> QualityFigures:
-    """Top-k stability of the values under their sampling error, as for lime's simulated reruns."""
+def _stability_figures(phi, columns, covariances, fits, rng, num_features: int, d: int, n_samples: int) -> QualityFigures:
+    """Top-k stability and rank intervals of the values under their sampling error, as for lime's fits."""
     top_k = max(1, min(5, num_features, d))
-    stability, top_share, agreement, heldout = [], [], [], []
+    sets, ordered_covariances = [], []
     for j, fit in enumerate(fits):
         draws = np.tile(phi[:, j], (STABILITY_DRAWS, 1))
         cov = covariances[j]
@@ -508,11 +509,30 @@ def _stability_figures(phi, columns, covariances, fits, rng, num_features: int, 
         order = np.argsort(-magnitude, axis=1, kind="stable")[:, :top_k]
         ranks = np.full((STABILITY_DRAWS, d), top_k, dtype=np.intp)
         np.put_along_axis(ranks, order, np.arange(top_k), axis=1)
-        stability.append(pairwise_jaccard(ranks < top_k))
-        top_share.append((ranks[None] < np.arange(1, top_k + 1)[:, None, None]).mean(axis=1))
-        agreement.append([pairwise_jaccard(ranks < k) for k in range(1, top_k + 1)])
-        heldout.append(fit.score)
-    return QualityFigures(
-        heldout_score=heldout, coefficient_std=[], stability=stability, top_share=top_share, top_k=top_k,
-        agreement=agreement,
-    )
+        reported_cov = _reported_covariance(cov, columns[j], fit.selected)
+        sets.append((ranks, _settled_in_draws(draws[:, fit.selected], reported_cov, fit.selected, top_k, d)))
+        ordered_covariances.append(reported_cov)
+    return rank_figures([fit.score for fit in fits], [], fits, ordered_covariances, sets, top_k, n_samples)
+
+
+def _settled_in_draws(values: np.ndarray, cov: np.ndarray, reported: np.ndarray, top_k: int, d: int) -> np.ndarray:
+    """Each simulated rerun's settled top k, from its values and their (unchanged) covariance, (draws, d)."""
+    order = np.argsort(-np.abs(values), axis=1, kind="stable")
+    reordered = cov[order[:, :, None], order[:, None, :]]
+    bounds = batched_rank_bounds(np.take_along_axis(values, order, axis=1), reordered)
+    settled = np.zeros((len(values), d), dtype=bool)
+    np.put_along_axis(settled, np.asarray(reported)[order], settled_mask(bounds, top_k), axis=1)
+    return settled
+
+
+def _reported_covariance(cov: np.ndarray, columns: np.ndarray, reported: np.ndarray) -> np.ndarray:
+    """The values' covariance in reported order; features outside ``columns`` (no variance) get zeros."""
+    out = np.zeros((len(reported), len(reported)))
+    if not cov.size:
+        return out
+    position = np.full(max(int(np.max(reported, initial=0)), int(np.max(columns, initial=0))) + 1, -1)
+    position[columns] = np.arange(len(columns))
+    where = position[reported]
+    known = np.flatnonzero(where >= 0)
+    out[np.ix_(known, known)] = cov[np.ix_(where[known], where[known])]
+    return out

@@ -1,0 +1,128 @@
+"""Rank intervals and ties: which places in an explanation's ranking its samples can vouch for.
+
+Shared by the quality figures (which compute them once per fit) and the
+:class:`~lime_kit.Explanation` (which reads them back, JSON included), so it
+depends on numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["PRACTICAL_TIE", "RANK_CONFIDENCE", "batched_rank_bounds", "settled_mask", "rank_bounds", "settled_positions", "tie_groups"]
+
+#: Two weights are in a resolved order when their sampling distribution puts them that way this often.
+RANK_CONFIDENCE = 0.95
+#: One-sided normal quantile of RANK_CONFIDENCE (scipy.stats.norm.ppf(0.95)).
+RANK_Z = 1.6448536269514722
+#: Weights closer than this share of the larger one are tied for any reader's purpose, however precise.
+PRACTICAL_TIE = 0.05
+
+
+def rank_bounds(weights: np.ndarray, covariance: np.ndarray | None) -> np.ndarray:
+    """Best and worst 1-based rank of each weight by magnitude, given the weights' covariance.
+
+    ``weights`` come in reported order (decreasing ``|weight|``). Feature
+    ``j`` is surely above ``i`` when ``|w_j| - |w_i|`` exceeds
+    ``RANK_CONFIDENCE``'s one-sided normal quantile times its standard error
+    (the difference of the signed weights, whose variance comes from the
+    covariance, correlations included) and ``PRACTICAL_TIE`` of the larger
+    magnitude: weights 2 % apart matter equally whatever the sample size, and
+    a tie that no sample size can break would otherwise come and go with the
+    noise of every rerun. A feature's best rank is one more
+    than the features surely above it, its worst rank the count of features
+    not surely below it. Without a covariance (a user ``model_regressor``)
+    every rank counts as resolved.
+
+    Returns
+    -------
+    ndarray of shape (n_weights, 2)
+
+    Examples
+    --------
+    >>> rank_bounds(np.array([2.0, 1.0, 0.8]), np.eye(3) * 0.01).tolist()
+    [[1, 1], [2, 3], [2, 3]]
+    >>> rank_bounds(np.array([2.0, 1.0, 0.99]), np.zeros((3, 3))).tolist()   # exact, but 1 % apart
+    [[1, 1], [2, 3], [2, 3]]
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    k = len(weights)
+    if covariance is None or covariance.shape != (k, k) or not np.all(np.isfinite(covariance)):
+        own = np.arange(1, k + 1)
+        return np.stack([own, own], axis=1)
+    return batched_rank_bounds(weights[None], covariance[None])[0]
+
+
+def batched_rank_bounds(weights: np.ndarray, covariances: np.ndarray) -> np.ndarray:
+    """:func:`rank_bounds` for many weight vectors at once: (m, k) and (m, k, k) -> (m, k, 2)."""
+    sign = np.where(weights < 0, -1.0, 1.0)
+    signed = covariances * sign[:, :, None] * sign[:, None, :]  # covariance of the magnitudes |w|
+    variance = np.diagonal(signed, axis1=1, axis2=2)
+    spread = np.sqrt(np.maximum(variance[:, :, None] + variance[:, None, :] - 2 * signed, 0.0))
+    magnitude = np.abs(weights)
+    above = magnitude[:, None, :] - magnitude[:, :, None]  # [m, i, j]: how far j is above i
+    larger = np.maximum(magnitude[:, None, :], magnitude[:, :, None])
+    margin = np.maximum(RANK_Z * spread, PRACTICAL_TIE * larger)
+    best = 1 + np.count_nonzero(above > margin, axis=2)
+    worst = weights.shape[1] - np.count_nonzero(-above > margin, axis=2)
+    return np.stack([best, worst], axis=2)
+
+
+def settled_mask(bounds: np.ndarray, k: int) -> np.ndarray:
+    """Which positions (in each row's reported order) belong to the settled top ``k``: (m, n, 2) -> (m, n) bool.
+
+    Vectorized form of :func:`settled_positions`: position ``p`` starts a
+    new group when its best rank lies beyond every worst rank before it; the
+    group holding position ``k - 1`` crosses rank ``k`` when position ``k``
+    does not start a group, and then its members are left out.
+    """
+    best, worst = bounds[..., 0], bounds[..., 1]
+    m, n = best.shape
+    reach = np.maximum.accumulate(worst, axis=1)
+    starts = np.ones((m, n), dtype=bool)
+    starts[:, 1:] = best[:, 1:] > reach[:, :-1]
+    positions = np.arange(n)
+    out = np.broadcast_to(positions < k, (m, n)).copy()
+    if k < n:
+        crossing = ~starts[:, k]
+        group_start = np.where(starts[:, :k], positions[:k], -1).max(axis=1)
+        out &= ~(crossing[:, None] & (positions[None, :] >= group_start[:, None]))
+    return out
+
+
+def tie_groups(bounds: np.ndarray) -> list[list[int]]:
+    """Positions (0-based, reported order) of the runs of features whose rank intervals overlap.
+
+    Every feature is in exactly one run; a run of one is a resolved rank.
+
+    Examples
+    --------
+    >>> tie_groups(np.array([[1, 1], [2, 3], [2, 3], [4, 4]]))
+    [[0], [1, 2], [3]]
+    """
+    groups, reach = [], 0
+    for position, (best, worst) in enumerate(np.asarray(bounds).tolist()):
+        if groups and best <= reach:
+            groups[-1].append(position)
+            reach = max(reach, worst)
+        else:
+            groups.append([position])
+            reach = worst
+    return groups
+
+
+def settled_positions(bounds: np.ndarray, k: int) -> list[int]:
+    """Positions of the settled top ``k``: the top ``k`` less any tie group that crosses rank ``k``.
+
+    Examples
+    --------
+    >>> settled_positions(np.array([[1, 1], [2, 2], [3, 4], [3, 4]]), 3)
+    [0, 1]
+    """
+    out = []
+    for group in tie_groups(bounds):
+        if group[0] >= k:
+            break
+        if group[-1] < k:
+            out.extend(group)
+    return out
