@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from lime_kit.ranks import settled_positions, tie_groups
+from lime_kit.ranks import tie_groups
 
 __all__ = ["Explanation"]
 
@@ -121,8 +121,11 @@ class Explanation:
         feature could hold given the weights' sampling error. Read it through
         :meth:`rank_intervals` and :meth:`ties`.
     settled_stability : dict of int -> float
-        Per label, the expected rerun agreement (mean top-k Jaccard) on the
-        *settled* top 5: the top 5 less any tie group that crosses rank 5.
+        Per label, the expected agreement of a rerun with another seed on the
+        *settled* top 5 (the features whose rank interval lies within 1..5):
+        the share of settled features that the rerun does not contradict,
+        i.e. also places in its top 5 or in its tie across rank 5
+        (:func:`lime_kit.ranks.settled_agreement`).
     warnings : list of str
         Alarms: reasons not to trust the explanation as it stands (each also
         raised once as a ``UserWarning``). Empty for most explanations.
@@ -294,15 +297,28 @@ class Explanation:
         return groups
 
     def settled_features(self, label: int | str | None = None, k: int | None = None) -> list[int]:
-        """Return the settled top ``k``: its feature indices less any tie group that crosses rank ``k``.
+        """Return the settled top ``k``: the features surely among the top ``k``, in rank order.
 
-        Reruns with other seeds are expected to agree on this set (see
-        ``settled_stability``); a tie group crossing rank ``k`` could go
-        either way, so its members are left out rather than picked at random.
+        The top ``k`` less the features tied across rank ``k`` (whose rank
+        interval reaches past ``k``): those could go either way, so they are
+        left out rather than picked at random. The order inside the settled
+        set may still hold ties (:meth:`ties`). Reruns with other seeds are
+        expected to agree on this set (see ``settled_stability``).
         """
         label = self.resolve_label(label)
-        positions = settled_positions(self._bounds(label), self._check_k(k))
-        return [self.coefficients[label][p][0] for p in positions]
+        k = self._check_k(k)
+        return [i for i, best, worst in self.rank_intervals(label) if worst <= k]
+
+    def top_candidates(self, label: int | str | None = None, k: int | None = None) -> list[int]:
+        """Return every feature that may be in the top ``k`` (best rank at most ``k``), in rank order.
+
+        The settled top ``k`` plus the features tied across rank ``k``. A
+        rerun agrees with this explanation when every feature it settles is
+        among these, and vice versa (:func:`lime_kit.ranks.settled_agreement`).
+        """
+        label = self.resolve_label(label)
+        k = self._check_k(k)
+        return [i for i, best, worst in self.rank_intervals(label) if best <= k]
 
     def _bounds(self, label: int) -> np.ndarray:
         return np.array([(best, worst) for _, best, worst in self.rank_intervals(label)], dtype=int).reshape(-1, 2)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PRACTICAL_TIE", "RANK_CONFIDENCE", "batched_rank_bounds", "settled_mask", "rank_bounds", "settled_positions", "tie_groups"]
+__all__ = ["PRACTICAL_TIE", "RANK_CONFIDENCE", "batched_rank_bounds", "settled_agreement", "settled_mask", "rank_bounds", "settled_positions", "tie_groups"]
 
 #: Two weights are in a resolved order when their sampling distribution puts them that way this often.
 RANK_CONFIDENCE = 0.95
@@ -68,26 +68,45 @@ def batched_rank_bounds(weights: np.ndarray, covariances: np.ndarray) -> np.ndar
     return np.stack([best, worst], axis=2)
 
 
-def settled_mask(bounds: np.ndarray, k: int) -> np.ndarray:
-    """Which positions (in each row's reported order) belong to the settled top ``k``: (m, n, 2) -> (m, n) bool.
+def settled_mask(bounds: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Settled top ``k`` and candidates for it, per row: (m, n, 2) bounds -> two (m, n) bool masks.
 
-    Vectorized form of :func:`settled_positions`: position ``p`` starts a
-    new group when its best rank lies beyond every worst rank before it; the
-    group holding position ``k - 1`` crosses rank ``k`` when position ``k``
-    does not start a group, and then its members are left out.
+    A feature is settled in the top ``k`` when its worst rank is at most
+    ``k``: whatever the order inside, it is surely there. It is a candidate
+    when its best rank is at most ``k``: it may be there. The features that
+    are candidates but not settled are those whose rank interval crosses
+    rank ``k``: they are tied with features outside the top ``k``.
     """
-    best, worst = bounds[..., 0], bounds[..., 1]
-    m, n = best.shape
-    reach = np.maximum.accumulate(worst, axis=1)
-    starts = np.ones((m, n), dtype=bool)
-    starts[:, 1:] = best[:, 1:] > reach[:, :-1]
-    positions = np.arange(n)
-    out = np.broadcast_to(positions < k, (m, n)).copy()
-    if k < n:
-        crossing = ~starts[:, k]
-        group_start = np.where(starts[:, :k], positions[:k], -1).max(axis=1)
-        out &= ~(crossing[:, None] & (positions[None, :] >= group_start[:, None]))
-    return out
+    return bounds[..., 1] <= k, bounds[..., 0] <= k
+
+
+def settled_agreement(settled: np.ndarray, candidates: np.ndarray) -> float:
+    """Mean pairwise agreement of explanations (or reruns) on their settled top k, (m, d) bool masks.
+
+    Two explanations agree on a feature one of them settles when the other
+    also places it in its top k or in the tie that crosses rank k: a
+    feature that is "surely in the top 5" for one and "tied for rank 5" for
+    the other is no contradiction to a reader who sees the ties; one that
+    the other leaves out altogether is. Per pair, the share of settled
+    features (of both) that the other does not contradict; 1 when neither
+    settles any (the alarm for too few settled features covers that case).
+
+    Examples
+    --------
+    >>> settled = np.array([[1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 0, 1]], dtype=bool)
+    >>> candidates = np.array([[1, 1, 1, 0], [1, 1, 1, 0], [1, 0, 0, 1]], dtype=bool)
+    >>> round(settled_agreement(settled[:2], candidates[:2]), 3)   # a tie settled by the rerun: agreement
+    1.0
+    >>> round(settled_agreement(settled, candidates), 3)
+    0.633
+    """
+    s, c = settled.astype(np.float64), candidates.astype(np.float64)
+    confirmed = s @ c.T  # [a, b]: features a settles that b also places in its top k or crossing tie
+    sizes = s.sum(axis=1)
+    total = sizes[:, None] + sizes[None, :]
+    ratio = np.divide(confirmed + confirmed.T, total, out=np.ones_like(total), where=total > 0)
+    rows = len(s)
+    return float((ratio.sum() - np.trace(ratio)) / (rows * (rows - 1))) if rows > 1 else 1.0
 
 
 def tie_groups(bounds: np.ndarray) -> list[list[int]]:
@@ -112,17 +131,11 @@ def tie_groups(bounds: np.ndarray) -> list[list[int]]:
 
 
 def settled_positions(bounds: np.ndarray, k: int) -> list[int]:
-    """Positions of the settled top ``k``: the top ``k`` less any tie group that crosses rank ``k``.
+    """Positions (reported order) of the settled top ``k``: the features whose worst rank is at most ``k``.
 
     Examples
     --------
-    >>> settled_positions(np.array([[1, 1], [2, 2], [3, 4], [3, 4]]), 3)
+    >>> settled_positions(np.array([[1, 1], [2, 3], [2, 4], [3, 4]]), 3)
     [0, 1]
     """
-    out = []
-    for group in tie_groups(bounds):
-        if group[0] >= k:
-            break
-        if group[-1] < k:
-            out.extend(group)
-    return out
+    return [int(p) for p in np.flatnonzero(np.asarray(bounds).reshape(-1, 2)[:, 1] <= k)]

@@ -173,16 +173,26 @@ def test_auto_never_exceeds_max_samples_and_says_so_when_unsettled():
     X = np.random.default_rng(7).normal(size=(300, 8))
     calls = []
 
-    def noise(rows):  # no structure: no sample size settles a top 5
+    def noisy(rows):  # eight close slopes under heavy noise: the top 5 settles only slowly
         calls.append(len(rows))
-        return np.random.default_rng(len(calls)).normal(size=len(rows))
+        return rows @ np.linspace(1.0, 0.3, 8) + 3 * np.random.default_rng(len(rows)).normal(size=len(rows))
 
     explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
-    with pytest.warns(UserWarning, match="max_samples=3000"):
-        exp = explainer.explain(X[0], noise, num_samples="auto", max_samples=3000)
+    with pytest.warns(UserWarning, match="stopped at max_samples=3000 before"):
+        exp = explainer.explain(X[0], noisy, num_samples="auto", max_samples=3000, target_stability=1.0)
     assert exp.num_samples == 3000 == sum(calls)
     assert [r["num_samples"] for r in exp.rounds] == [1000, 2000, 3000]
     assert exp.rounds[-1]["stopped"] == "max_samples"
+
+
+def test_auto_stops_on_pure_noise_once_no_budget_can_settle_it_and_alarms():
+    X = np.random.default_rng(7).normal(size=(300, 8))
+    noise = lambda rows: np.random.default_rng(len(rows)).normal(size=len(rows))
+    explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    with pytest.warns(UserWarning, match="only 0 of the top 5"):
+        exp = explainer.explain(X[0], noise, num_samples="auto")
+    assert exp.num_samples < 20000 and exp.rounds[-1]["stopped"] == "ties cannot be separated within max_samples"
+    assert any("worse than a constant" in w for w in exp.warnings)
 
 
 def test_quality_fields_survive_json():

@@ -414,9 +414,11 @@ def _assess_trust(exp: Explanation, figures: QualityFigures, targets: np.ndarray
             f"{exp.num_samples}); widen kernel_width or use more samples"
         )
     if stopped == "max_samples":
-        alarms.append(
-            f"num_samples='auto' stopped at max_samples={options.max_samples} before the settled top features "
-            f"were stable (expected rerun agreement {min(figures.settled_stability):.2f}, target "
-            f"{options.target_stability:.2f})"
+        shortfall = (
+            f"at least {MIN_SETTLED} of the top {k} features were settled"
+            if not _enough_settled(figures)
+            else f"the settled top features were stable (expected rerun agreement "
+            f"{min(figures.settled_stability):.2f}, target {options.target_stability:.2f})"
         )
+        alarms.append(f"num_samples='auto' stopped at max_samples={options.max_samples} before {shortfall}")
     return alarms, remarks

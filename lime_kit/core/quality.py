@@ -43,6 +43,7 @@ from lime_kit.ranks import (
     RANK_Z,
     batched_rank_bounds,
     rank_bounds,
+    settled_agreement,
     settled_mask,
     settled_positions,
     tie_groups,
@@ -267,8 +268,9 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
     intervals (its weights with the sandwich covariance of its selection), so
     its settled top k is the one a real rerun would report.
 
-    Returns, per label, ``(ranks, settled)``: ranks 0 .. top_k - 1 (top_k
-    when outside), (draws, d), and the settled membership, (draws, d) bool.
+    Returns, per label, ``(ranks, (settled, candidates))``: ranks 0 ..
+    top_k - 1 (top_k when outside), (draws, d), and each rerun's settled top
+    k and candidates for it (:func:`~lime_kit.ranks.settled_mask`), (draws, d) bool.
     """
     d, labels = m.gram.shape[0], m.cross.shape[1]
     # The lasso path is not vectorized over draws; forward selection stands in for it here.
@@ -290,9 +292,11 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
         take = order[:, :, None], order[:, None, :]
         reordered = np.take_along_axis(np.take_along_axis(covariances, take[0], axis=1), take[1], axis=2)
         bounds = batched_rank_bounds(np.take_along_axis(coef, order, axis=1), reordered)
-        settled = np.zeros((draws, d), dtype=bool)
-        np.put_along_axis(settled, ranked, settled_mask(bounds, top_k), axis=1)
-        out.append((ranks, settled))
+        settled, candidates = np.zeros((draws, d), dtype=bool), np.zeros((draws, d), dtype=bool)
+        settled_positions_, candidate_positions = settled_mask(bounds, top_k)
+        np.put_along_axis(settled, ranked, settled_positions_, axis=1)
+        np.put_along_axis(candidates, ranked, candidate_positions, axis=1)
+        out.append((ranks, (settled, candidates)))
     return out
 
 
@@ -373,22 +377,26 @@ def assess_quality(
 def rank_figures(heldout, std, fits, covariances, sets, top_k: int, n_samples: int) -> QualityFigures:
     """Package the figures every method shares: stability, rank intervals, settled stability, projection.
 
-    ``sets`` holds, per label, ``(ranks, settled)`` from simulated reruns:
+    ``sets`` holds, per label, ``(ranks, reruns)`` from simulated reruns:
     the rank (0 .. top_k - 1, or top_k when outside) of every feature, (draws,
-    d), and each rerun's settled top k, (draws, d) bool, or None when the
-    reruns have no rank intervals of their own (then the reported fit's tie
-    across rank k is left out of every rerun's top k).
+    d), and each rerun's ``(settled, candidates)`` masks, (draws, d) bool, or
+    None when the reruns have no rank intervals of their own (then the
+    reported fit's tie across rank k stands in for every rerun's).
     """
     bounds, settled, to_settle, counts = [], [], [], []
-    for fit, covariance, (ranks, rerun_settled) in zip(fits, covariances, sets):
+    for fit, covariance, (ranks, reruns) in zip(fits, covariances, sets):
         weights = np.array([w for _, w in fit.coefficients], dtype=np.float64)
         label_bounds = rank_bounds(weights, covariance)
-        if rerun_settled is None:
-            boundary = [fit.coefficients[p][0] for g in tie_groups(label_bounds) if g[0] < top_k <= g[-1] for p in g]
-            rerun_settled = ranks < top_k
-            rerun_settled[:, boundary] = False
+        if reruns is None:  # reruns without rank intervals of their own: leave out the reported fit's crossing tie
+            crossing = [i for (i, _), (best, worst) in zip(fit.coefficients, label_bounds) if best <= top_k < worst]
+            in_top = ranks < top_k
+            rerun_settled, rerun_candidates = in_top.copy(), in_top.copy()
+            rerun_settled[:, crossing] = False
+            rerun_candidates[:, crossing] = True
+        else:
+            rerun_settled, rerun_candidates = reruns
         bounds.append(label_bounds)
-        settled.append(pairwise_jaccard(rerun_settled))
+        settled.append(settled_agreement(rerun_settled, rerun_candidates))
         to_settle.append(_samples_to_settle(weights, covariance, label_bounds, top_k, n_samples))
         counts.append((len(settled_positions(label_bounds, top_k)), min(top_k, len(weights))))
     return QualityFigures(

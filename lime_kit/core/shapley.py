@@ -515,14 +515,16 @@ def _stability_figures(phi, columns, covariances, fits, rng, num_features: int, 
     return rank_figures([fit.score for fit in fits], [], fits, ordered_covariances, sets, top_k, n_samples)
 
 
-def _settled_in_draws(values: np.ndarray, cov: np.ndarray, reported: np.ndarray, top_k: int, d: int) -> np.ndarray:
-    """Each simulated rerun's settled top k, from its values and their (unchanged) covariance, (draws, d)."""
+def _settled_in_draws(values: np.ndarray, cov: np.ndarray, reported: np.ndarray, top_k: int, d: int):
+    """Each simulated rerun's settled top k and candidates, from its values and their (unchanged) covariance."""
     order = np.argsort(-np.abs(values), axis=1, kind="stable")
     reordered = cov[order[:, :, None], order[:, None, :]]
     bounds = batched_rank_bounds(np.take_along_axis(values, order, axis=1), reordered)
-    settled = np.zeros((len(values), d), dtype=bool)
-    np.put_along_axis(settled, np.asarray(reported)[order], settled_mask(bounds, top_k), axis=1)
-    return settled
+    settled, candidates = np.zeros((len(values), d), dtype=bool), np.zeros((len(values), d), dtype=bool)
+    settled_positions, candidate_positions = settled_mask(bounds, top_k)
+    np.put_along_axis(settled, np.asarray(reported)[order], settled_positions, axis=1)
+    np.put_along_axis(candidates, np.asarray(reported)[order], candidate_positions, axis=1)
+    return settled, candidates
 
 
 def _reported_covariance(cov: np.ndarray, columns: np.ndarray, reported: np.ndarray) -> np.ndarray:
