@@ -219,3 +219,20 @@ def test_warnings_are_emitted_once_as_user_warning():
     lime_kit_warnings = [w for w in caught if "lime_kit" in str(w.message)]
     assert len(lime_kit_warnings) == 1
     assert all(message in str(lime_kit_warnings[0].message) for message in exp.warnings)
+
+
+def test_an_output_that_barely_moves_is_an_alarm_scaled_to_the_output():
+    X = np.random.default_rng(8).normal(size=(200, 3))
+    explainer = TabularExplainer(X, random_state=0)
+
+    def whisper(rows):  # moves by 1e-6: weights of 1e-6 with a perfect fit would otherwise pass silently
+        p = 0.7 + 1e-6 * np.tanh(np.asarray(rows)[:, 0])
+        return np.column_stack([1 - p, p])
+
+    with pytest.warns(UserWarning, match="moved by at most"):
+        exp = explainer.explain(X[0], whisper, num_samples=1000)
+    assert any("check that predict_fn uses its input" in w for w in exp.warnings)
+    # The same movement on a regression output of scale 1e-5 is a real signal, not an alarm.
+    tiny = TabularExplainer(X, mode="regression", random_state=0)
+    quiet = tiny.explain(X[0], lambda rows: 1e-5 * np.tanh(np.asarray(rows)[:, 0]), num_samples=1000)
+    assert not any("did not change" in w or "moved by at most" in w for w in quiet.warnings)
