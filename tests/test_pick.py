@@ -20,26 +20,13 @@ def made(weights: dict, names=("A", "B", "C", "D", "E"), labels=(0,), class_name
     names = list(names)
     per_label = weights if all(isinstance(k, int) for k in weights) and weights else {labels[0]: weights}
     coefficients = {
-        label: sorted(
-            ((names.index(n), float(w)) for n, w in per_label.get(label, {}).items()), key=lambda p: -abs(p[1])
-        )
+        label: sorted(((names.index(n), float(w)) for n, w in per_label.get(label, {}).items()), key=lambda p: -abs(p[1]))
         for label in labels
     }
     zeros = {label: 0.0 for label in labels}
     return Explanation(
-        mode,
-        "tabular",
-        tuple(labels),
-        names,
-        names,
-        [0.0] * len(names),
-        coefficients,
-        zeros,
-        zeros,
-        zeros,
-        {label: 1.0 for label in labels},
-        [0.0] * max(len(labels), 1),
-        class_names=class_names,
+        mode, "tabular", tuple(labels), names, names, [0.0] * len(names), coefficients, zeros, zeros, zeros,
+        {label: 1.0 for label in labels}, [0.0] * max(len(labels), 1), class_names=class_names,
     )
 
 
@@ -89,18 +76,13 @@ def real_explanations():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 5))
     explainer = TabularExplainer(
-        X,
-        feature_names=["age", "income", "debt", "tenure", "noise"],
-        mode="regression",
-        discretize_continuous=False,
-        random_state=0,
+        X, feature_names=["age", "income", "debt", "tenure", "noise"], mode="regression",
+        discretize_continuous=False, random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return [
-            explainer.explain(
-                row, lambda r: 3 * r[:, 0] + 2 * r[:, 1] * r[:, 2] - r[:, 3], num_samples=300, num_features=3
-            )
+            explainer.explain(row, lambda r: 3 * r[:, 0] + 2 * r[:, 1] * r[:, 2] - r[:, 3], num_samples=300, num_features=3)
             for row in X[:20]
         ]
 
@@ -231,9 +213,7 @@ def test_label_by_index_or_class_name_and_explanations_without_it_are_left_out()
 
 def test_a_label_no_explanation_explained_is_refused_with_the_explained_labels():
     exps = [made({"A": 1.0}, labels=(0,), class_names=["no", "yes"], mode="classification")]
-    with pytest.raises(
-        ValueError, match="label 'maybe' was not explained by any explanation; explained labels are \\['no'\\]"
-    ):
+    with pytest.raises(ValueError, match="label 'maybe' was not explained by any explanation; explained labels are \\['no'\\]"):
         submodular_pick(exps, budget=1, label="maybe")
     with pytest.raises(ValueError, match="label 1 was not explained"):
         importance_matrix(exps, label=1)
@@ -282,11 +262,7 @@ def test_sample_method_picks_greedily_within_its_candidates():
     importance = np.sqrt(np.abs(W).sum(axis=0))
     covered = np.zeros(W.shape[1], dtype=bool)
     for pick in picks:
-        gains = {
-            int(c): float(((W[c] != 0) & ~covered) @ importance)
-            for c in candidates
-            if c not in picks[: picks.index(pick)]
-        }
+        gains = {int(c): float(((W[c] != 0) & ~covered) @ importance) for c in candidates if c not in picks[: picks.index(pick)]}
         assert gains[pick] == pytest.approx(max(gains.values()))
         covered |= W[pick] != 0
 
@@ -353,9 +329,7 @@ def test_real_explanations_are_picked_with_growing_coverage(real_explanations):
     W, names = importance_matrix(real_explanations)
     assert W.shape == (20, 5) and names == ["age", "income", "debt", "tenure", "noise"]
     # The largest-coverage explanation comes first: nothing else covers more on its own.
-    assert coverage(real_explanations, picks[:1]) == pytest.approx(
-        max(coverage(real_explanations, [i]) for i in range(20))
-    )
+    assert coverage(real_explanations, picks[:1]) == pytest.approx(max(coverage(real_explanations, [i]) for i in range(20)))
     values = [coverage(real_explanations, picks[:k]) for k in range(1, 5)]
     assert values == sorted(values)
 
@@ -380,9 +354,7 @@ def test_global_importance_bars_are_mean_absolute_weights_largest_on_top(real_ex
 
 def test_global_importance_reads_an_explanation_set_and_draws_into_a_given_axes(real_explanations):
     frame = pd.DataFrame({"importance": [0.9, 0.4, 0.0], "selected": [1.0, 0.5, 0.0]}, index=["x", "y", "z"])
-    fake_set = types.SimpleNamespace(
-        explanations=[None, *real_explanations[:2]], global_importance=lambda label=None: frame
-    )
+    fake_set = types.SimpleNamespace(explanations=[None, *real_explanations[:2]], global_importance=lambda label=None: frame)
     host = ExplanationFigure()
     ax = host.add_subplot()
     assert plot_global_importance(fake_set, ax=ax) is host
