@@ -502,7 +502,10 @@ def _encode_categories(column: np.ndarray) -> tuple[list, np.ndarray]:
     objects), so the model gets back what it was trained on.
     """
     items = column.tolist()
-    missing = [_is_missing(v) for v in items]
+    if column.dtype.kind in "biuSU":  # no missing marker fits these dtypes
+        missing = [False] * len(items)
+    else:
+        missing = [_is_missing(v) for v in items]
     present = [v for v, m in zip(items, missing) if not m]
     if column.dtype == object:
         kept = np.empty(len(present), dtype=object)  # item by item: tuples stay items, not rows
