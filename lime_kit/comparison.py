@@ -21,11 +21,18 @@ __all__ = ["Comparison", "Disagreement", "compare"]
 
 #: Weights at most this share of an explanation's scale are float rounding of 0 (see :func:`compare`).
 ROUNDING = 1e-9
+#: Where a weight has no standard error, ``|weight|`` at most this share of the explanation's largest is noise.
+RELATIVE_NOISE = 0.05
+#: Standard errors per noise band: a weight whose 95 % interval covers 0 is inside the noise.
+Z_95 = 1.959963984540054
 
 
 class Disagreement(NamedTuple):
     """One feature on which two explanations disagree.
 
+    ``feature`` is the feature's index and ``name`` its name
+    (``exp.feature_names[feature]``); ``description`` is the condition as
+    both explanations word it (or the name where they word it differently).
     ``reason`` is ``"opposite signs"``, ``"top k of a only"`` or ``"top k of
     b only"`` (with the number for ``k``), or an opposite sign and a top-k
     reason joined by ``"; "``.
@@ -36,6 +43,7 @@ class Disagreement(NamedTuple):
     weight_a: float
     weight_b: float
     reason: str
+    name: str = ""
 
 
 @dataclass
@@ -45,20 +53,24 @@ class Comparison:
     Attributes
     ----------
     top_k_overlap : float
-        Jaccard overlap of the two top-``k`` feature sets (by ``|weight|``):
-        1 = the same features, 0 = none in common.
+        Jaccard overlap of the two top-``k`` feature sets (by ``|weight|``,
+        weights inside the noise left out), where a feature in one set only
+        counts as shared when its two weights are within noise of each other
+        (see :func:`compare`): 1 = the same features, 0 = none in common.
     kendall_tau : float
-        Kendall's tau-b between the two explanations' ``|weight|`` over the
-        union of the features either explanation weighs (1 = the same
+        Kendall's tau-b between the two explanations' ``|weight|`` (0 inside
+        the noise) over the union of the features either explanation weighs
+        (1 = the same
         importance order, -1 = reversed; NaN when one explanation gives every
         one of those features the same ``|weight|``).
     sign_agreement : float
-        Share of the features weighed (nonzero) by both explanations that
-        have the same sign in both; NaN when they share no feature.
+        Share of the features weighed outside the noise by both explanations
+        that have the same sign in both; NaN when they share no feature.
     disagreements : list of Disagreement
-        Features in the top ``k`` of one explanation but not the other, or
-        with opposite signs in both while in either top ``k``; largest
-        weight first.
+        Features in the top ``k`` of one explanation but not the other whose
+        two weights differ by more than their noise, or with opposite signs
+        (both outside the noise) while in either top ``k``; largest weight
+        first.
     k : int
         The ``k`` used (at most the number of features).
     label : int
@@ -68,14 +80,19 @@ class Comparison:
         ``exp.method`` of each explanation (``"lime"``, ``"kernel_shap"``).
     top_k_a, top_k_b : list of int
         Each explanation's top-``k`` feature indices, largest ``|weight|``
-        first (fewer than ``k`` when it weighs fewer features).
+        first, among the weights outside the noise (fewer than ``k`` when it
+        weighs fewer features outside the noise).
     features : list of int
-        The features in either top ``k``, ordered by the larger of their two
-        relative weights (``|weight|`` over that explanation's largest): the
-        rows of the side-by-side chart.
+        The features among either explanation's ``k`` largest ``|weight|``,
+        inside the noise or not, ordered by the larger of their two relative
+        weights (``|weight|`` over that explanation's largest): the rows of
+        the side-by-side chart.
     shared : int
-        Number of features weighed (nonzero) by both: the base of
+        Number of features weighed outside the noise by both: the base of
         ``sign_agreement``.
+    noise_a, noise_b : list of int
+        Features each explanation weighs (nonzero) but inside the noise, by
+        index: the chart draws them faded.
     """
 
     top_k_overlap: float
@@ -91,6 +108,8 @@ class Comparison:
     top_k_b: list[int] = field(default_factory=list)
     features: list[int] = field(default_factory=list)
     shared: int = 0
+    noise_a: list[int] = field(default_factory=list)
+    noise_b: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Return a JSON-safe dict (NaN becomes None; each disagreement a dict).
@@ -154,6 +173,21 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
     Shapley values of features the model ignores come out as ``±1e-16``,
     whose signs mean nothing.
 
+    Weights inside the noise count as 0 in the same way, so that sampling
+    noise neither fills a top ``k`` nor makes a disagreement. A weight's
+    noise band is ``1.96`` standard errors (``exp.coefficient_std``, the
+    half-width of the 95 % interval of :meth:`Explanation.confidence_intervals`);
+    where an explanation has no standard error for it (a user
+    ``model_regressor``, an explanation read from old JSON), the band is 5 %
+    (``RELATIVE_NOISE``) of the explanation's largest ``|weight|``. A
+    weight is inside the noise when ``|w|`` is at most its band. A feature
+    in one top ``k`` only is a disagreement only when its two weights differ
+    by more than ``sqrt(band_a**2 + band_b**2)`` (0 for a feature an
+    explanation did not select); otherwise it counts as shared in
+    ``top_k_overlap``. Opposite signs count only when both weights are
+    outside the noise. An exact estimate (KernelSHAP with every coalition
+    enumerated has standard errors of 0) has no noise band.
+
     ``kendall_tau`` ranks ``|weight|``, not the signed weight, so that it
     answers one question, "do both find the same features important, in the
     same order?", and signs are counted apart in ``sign_agreement``. With
@@ -183,10 +217,16 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         raise ValueError(f"k must be a positive integer (the size of the top sets compared), got {k!r}")
     n_features = len(exp_a.feature_names)
     k = int(min(k, n_features))
-    weights_a, weights_b = _rounded_weights(exp_a, label), _rounded_weights(exp_b, label)
+    raw_a, raw_b = _rounded_weights(exp_a, label), _rounded_weights(exp_b, label)
+    band_a, band_b = _noise_band(exp_a, label, raw_a), _noise_band(exp_b, label, raw_b)
+    # Weights inside the noise are read as 0, like unselected features and rounding zeros.
+    weights_a = np.where(np.abs(raw_a) > band_a, raw_a, 0.0)
+    weights_b = np.where(np.abs(raw_b) > band_b, raw_b, 0.0)
     top_a, top_b = _top_k(weights_a, k), _top_k(weights_b, k)
     union_top = set(top_a) | set(top_b)
-    overlap = len(set(top_a) & set(top_b)) / len(union_top) if union_top else 1.0
+    apart = np.abs(raw_a - raw_b) > np.hypot(band_a, band_b)
+    one_side = {i for i in union_top if (i in top_a) != (i in top_b) and apart[i]}
+    overlap = (len(union_top) - len(one_side)) / len(union_top) if union_top else 1.0
 
     weighed = sorted({i for i, _ in exp_a.coefficients[label]} | {i for i, _ in exp_b.coefficients[label]})
     tau = _kendall_tau_b(np.abs(weights_a[weighed]), np.abs(weights_b[weighed]))
@@ -195,18 +235,21 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
     same_sign = np.sign(weights_a[both]) == np.sign(weights_b[both])
     sign_agreement = float(same_sign.mean()) if both.any() else float("nan")
 
-    features = _display_order(weights_a, weights_b, union_top)
     disagreements = []
-    for i in features:
+    for i in _display_order(weights_a, weights_b, union_top):
         reasons = []
         if weights_a[i] * weights_b[i] < 0:
             reasons.append("opposite signs")
-        if (i in top_a) != (i in top_b):
+        if i in one_side:
             reasons.append(f"top {k} of {'a' if i in top_a else 'b'} only")
         if reasons:
             disagreements.append(
-                Disagreement(int(i), _description(exp_a, exp_b, i), float(weights_a[i]), float(weights_b[i]), "; ".join(reasons))
+                Disagreement(
+                    int(i), _description(exp_a, exp_b, i), float(raw_a[i]), float(raw_b[i]), "; ".join(reasons),
+                    str(exp_a.feature_names[i]),
+                )  # fmt: skip
             )
+    shown = set(_top_k(raw_a, k)) | set(_top_k(raw_b, k))
     return Comparison(
         top_k_overlap=float(overlap),
         kendall_tau=tau,
@@ -219,8 +262,10 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         method_b=exp_b.method,
         top_k_a=top_a,
         top_k_b=top_b,
-        features=features,
+        features=_display_order(raw_a, raw_b, shown),
         shared=int(both.sum()),
+        noise_a=[int(i) for i in np.flatnonzero((raw_a != 0) & (weights_a == 0))],
+        noise_b=[int(i) for i in np.flatnonzero((raw_b != 0) & (weights_b == 0))],
     )
 
 
@@ -230,6 +275,17 @@ def _rounded_weights(exp: Explanation, label: int) -> np.ndarray:
     scale = max(np.abs(weights).max(initial=0.0), abs(exp.prediction.get(label, 0.0)), abs(exp.intercept.get(label, 0.0)))
     weights[np.abs(weights) <= ROUNDING * scale] = 0.0
     return weights
+
+
+def _noise_band(exp: Explanation, label: int, weights: np.ndarray) -> np.ndarray:
+    """Half-width of each weight's noise band, shape (n_features,); 0 for features not selected."""
+    fallback = RELATIVE_NOISE * np.abs(weights).max(initial=0.0)
+    band = np.zeros(len(weights))
+    stds = exp.coefficient_std.get(label) or []
+    for position, (index, _) in enumerate(exp.coefficients[label]):
+        std = stds[position] if position < len(stds) and stds[position] is not None else float("nan")
+        band[index] = Z_95 * std if np.isfinite(std) else fallback
+    return band
 
 
 def _check_comparable(exp_a: Explanation, exp_b: Explanation, label) -> int:

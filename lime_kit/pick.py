@@ -12,6 +12,15 @@ where a feature was not selected), the global importance of feature ``j`` is
 ``c(V) = sum_j I_j * [some i in V has W_ij > 0]``. Coverage is monotone and
 submodular, so adding the explanation with the largest gain, ``budget``
 times, is within ``1 - 1/e`` of the best possible set.
+
+Selection alone cannot tell explanations apart when they selected the same
+features: with ``num_features`` at least the number of features every
+explanation covers everything, and lime's pick returns the first rows.
+Among explanations whose coverage gains tie, the pick therefore prefers the
+one that shows the features at their strongest: the depth of a set is
+``d(V) = sum_j I_j * max_{i in V} W_ij / max_i W_ij`` (1 per feature when
+some pick holds the feature's largest weight over all explanations), also
+monotone and submodular. Where coverage gains differ, the pick is lime's.
 """
 
 from __future__ import annotations
@@ -58,9 +67,7 @@ def _explained_label(explanation: Explanation, label) -> int | None:
         return None
 
 
-def _importance(
-    present: list[Explanation], positions: np.ndarray, label
-) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _importance(present: list[Explanation], positions: np.ndarray, label) -> tuple[np.ndarray, list[str], np.ndarray]:
     """``(W, feature names, positions of W's rows)`` over the explanations that explained ``label``."""
     from lime_kit.many import ExplanationSet
 
@@ -123,20 +130,36 @@ def _coverage_gains(selected: np.ndarray, importance: np.ndarray, covered: np.nd
     return selected @ np.where(covered, 0.0, importance)
 
 
+def _depth_gains(share: np.ndarray, importance: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Depth each row of ``share`` would add beyond the share of each feature's peak weight already ``shown``."""
+    return np.maximum(share - shown, 0.0) @ importance
+
+
 def _greedy(matrix: np.ndarray, importance: np.ndarray, candidates: np.ndarray, budget: int) -> list[int]:
-    """Rows of ``matrix`` (among ``candidates``) in greedy pick order; ties go to the lowest row."""
-    selected = (matrix[candidates] > 0).astype(float)
+    """Rows of ``matrix`` (among ``candidates``) in greedy pick order.
+
+    Coverage gain first; among equal gains, depth gain (see the module
+    docstring); among equal both, the lowest row.
+    """
+    rows = matrix[candidates]
+    selected = (rows > 0).astype(float)
+    peak = matrix.max(axis=0, initial=0.0)
+    share = rows / np.where(peak > 0, peak, 1.0)  # each weight as a fraction of its feature's largest
     covered = np.zeros(matrix.shape[1], dtype=bool)
+    shown = np.zeros(matrix.shape[1])
     available = np.ones(len(candidates), dtype=bool)
-    scale = max(float(importance.sum()), 1.0)
+    # Equal gains can differ in the last bits after a matrix product; treat them as tied.
+    tolerance = 1e-12 * max(float(importance.sum()), 1.0)
     picks = []
     for _ in range(budget):
         gains = np.where(available, _coverage_gains(selected, importance, covered), -np.inf)
-        # Equal gains can differ in the last bits after a matrix product; treat them as tied.
-        best = int(np.flatnonzero(gains >= gains.max() - 1e-12 * scale)[0])
+        tied = gains >= gains.max() - tolerance
+        depth = np.where(tied, _depth_gains(share, importance, shown), -np.inf)
+        best = int(np.flatnonzero(depth >= depth.max() - tolerance)[0])
         picks.append(int(candidates[best]))
         available[best] = False
         covered |= selected[best] > 0
+        shown = np.maximum(shown, share[best])
     return picks
 
 
@@ -152,8 +175,13 @@ def submodular_pick(
 
     Greedy submodular pick as in lime: repeatedly add the explanation whose
     selected features add the most global importance not yet covered (see
-    the module docstring for the formulas). Features are matched by name
-    across explanations; ties go to the lowest position.
+    the module docstring for the formulas). Where that gain ties (always,
+    when every explanation selected every feature, as with ``num_features``
+    at least the number of features; and once every feature is covered),
+    the explanation that shows the important features closest to their
+    largest weights is preferred, so the picks follow the weights and not
+    the order of the list. Features are matched by name across
+    explanations; remaining ties go to the lowest position.
 
     Parameters
     ----------
@@ -190,7 +218,7 @@ def submodular_pick(
     list of int
         Positions in ``explanations`` of the picked explanations, in the
         order they were picked (most coverage first). Once every feature is
-        covered, further picks add nothing and go to the lowest positions.
+        covered, further picks are chosen by depth alone.
 
     Raises
     ------
@@ -210,6 +238,13 @@ def submodular_pick(
     >>> exps = [exp({"a": 2.0, "b": 1.0}), exp({"b": 1.5}), None, exp({"c": 1.0, "d": 0.5})]
     >>> submodular_pick(exps, budget=2)
     [0, 3]
+
+    When every explanation selected every feature, the weights decide:
+
+    >>> small = {"a": 0.1, "b": 0.1, "c": 0.1, "d": 0.1}
+    >>> exps = [exp(small), exp(small), exp({**small, "c": 3.0}), exp(small), exp({**small, "a": 2.0})]
+    >>> submodular_pick(exps, budget=2)
+    [2, 4]
     """
     budget = _positive_int(budget, "budget", "how many explanations to pick, e.g. budget=5")
     method = _ALIASES.get(method, method)
@@ -254,7 +289,9 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
 
     ``I_j = sqrt(sum_i |W_ij|)`` is the global importance over all the
     explanations, so ``coverage(exps, range(len(exps)))`` is the most any
-    pick can reach; divide by it for the share covered.
+    pick can reach; divide by it for the share covered. It counts selection
+    only: when every explanation selected every feature, any one pick covers
+    everything.
 
     Parameters
     ----------

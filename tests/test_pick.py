@@ -30,21 +30,31 @@ def made(weights: dict, names=("A", "B", "C", "D", "E"), labels=(0,), class_name
     )
 
 
-def reference_pick(W: np.ndarray, budget: int) -> list[int]:
-    """The paper's greedy loop, written plainly: coverage of every candidate set from scratch."""
-    importance = np.sqrt(np.abs(W).sum(axis=0))
+def reference_pick(W: np.ndarray, budget: int, by_depth: bool = True) -> list[int]:
+    """The paper's greedy loop, written plainly: coverage of every candidate set from scratch.
+
+    Ties in coverage go to the larger depth (``sum_j I_j max_{i in V} |W_ij| / max_i |W_ij|``) when
+    ``by_depth``, then to the lowest row (lime's rule when not ``by_depth``).
+    """
+    A = np.abs(W)
+    importance = np.sqrt(A.sum(axis=0))
+    peak = A.max(axis=0)
 
     def c(rows):
-        return float(((np.abs(W)[list(rows)] > 0).any(axis=0) * importance).sum()) if rows else 0.0
+        return float(((A[list(rows)] > 0).any(axis=0) * importance).sum())
+
+    def d(rows):
+        return float((A[list(rows)].max(axis=0) / np.where(peak > 0, peak, 1) * importance).sum())
 
     picked = []
     for _ in range(budget):
-        best, best_row = -1.0, None
+        best, best_row = (-1.0, -1.0), None
         for row in range(len(W)):
             if row in picked:
                 continue
-            value = c(picked + [row])
-            if value > best + 1e-12:  # strict: ties keep the lowest row
+            value = (c(picked + [row]), d(picked + [row]) if by_depth else 0.0)
+            # strict, with a tolerance for rounding: ties keep the lowest row
+            if value[0] > best[0] + 1e-12 or (abs(value[0] - best[0]) <= 1e-12 and value[1] > best[1] + 1e-12):
                 best, best_row = value, row
         picked.append(best_row)
     return picked
@@ -87,9 +97,16 @@ def test_greedy_picks_explanations_that_cover_different_features():
 
 
 def test_greedy_matches_the_papers_algorithm_on_random_explanations():
+    differs_from_lime = 0
     for seed in range(10):
         exps, W = random_explanations(seed)
-        assert submodular_pick(exps, budget=5) == reference_pick(W, 5), seed
+        picks = submodular_pick(exps, budget=5)
+        assert picks == reference_pick(W, 5), seed
+        lime_picks = reference_pick(W, 5, by_depth=False)
+        # Depth only breaks lime's ties, so the first pick covers as much as lime's.
+        assert coverage(exps, picks[:1]) == pytest.approx(coverage(exps, lime_picks[:1])), seed
+        differs_from_lime += picks != lime_picks
+    assert differs_from_lime > 0  # the random sets do contain ties, so depth is exercised
 
 
 def test_coverage_is_lime_formula_and_grows_with_each_pick():
@@ -119,6 +136,43 @@ def test_greedy_coverage_is_close_to_the_best_possible_set():
 def test_ties_go_to_the_lowest_position_and_every_pick_is_distinct():
     exps = [made({"A": 1.0}), made({"A": 1.0}), made({"B": 1.0}), made({"B": 1.0})]
     assert submodular_pick(exps, budget=4) == [0, 2, 1, 3]
+
+
+def test_when_every_feature_is_selected_the_weights_decide_the_picks():
+    # Every explanation selected all five features (num_features >= n_features): selection says nothing.
+    rng = np.random.default_rng(0)
+    background = [{name: float(w) for name, w in zip("ABCDE", rng.uniform(0.01, 0.05, 5))} for _ in range(12)]
+    strong = {5: ("A", 3.0), 8: ("B", 2.0), 10: ("C", -1.5)}
+    for row, (name, weight) in strong.items():
+        background[row][name] = weight
+    exps = [made(weights) for weights in background]
+    picks = submodular_pick(exps, budget=3)
+    assert picks == [5, 8, 10]  # the rows that show A, B and C at their strongest, largest importance first
+    assert coverage(exps, [0]) == pytest.approx(coverage(exps, range(12)))  # selection alone covers all at once
+
+
+def test_picks_with_all_features_follow_where_each_feature_matters():
+    # y leans on x0 for x4 > 1, on x1 for x4 < -1, and barely on x2 otherwise: explanations at those rows
+    # carry the large weights, and with num_features=5 every explanation selects every feature.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 5))
+    X[:40, 4] = rng.permutation(np.linspace(-2.5, 2.5, 40))
+
+    def model(r):
+        return 3 * r[:, 0] * (r[:, 4] > 1) + 3 * r[:, 1] * (r[:, 4] < -1) + 0.2 * r[:, 2]
+
+    explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exps = [explainer.explain(row, model, num_samples=600, num_features=5) for row in X[:40]]
+    W, _ = importance_matrix(exps)
+    assert (W > 0).all()
+    picks = submodular_pick(exps, budget=2)
+    assert picks != [0, 1]
+    # The two picks show x0 and x1 near their largest weights over the 40 explanations.
+    for j in (0, 1):
+        assert W[picks, j].max() >= 0.75 * W[:, j].max(), j
+    assert {int(X[p, 4] > 0) for p in picks} == {0, 1}  # one pick from each regime
 
 
 def test_importance_matrix_lines_features_up_by_name():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from lime_kit.comparison import Comparison, _description, compare
@@ -14,6 +16,12 @@ METHOD_TITLES = {"lime": "LIME", "kernel_shap": "KernelSHAP"}
 SIGN_HATCH = "xxx"  # opposite signs: the stronger mark, it also covers "top k of one only"
 TOP_K_HATCH = "///"
 EDGE = "0.15"
+NOISE_ALPHA = 0.35  # bars of weights inside the noise are drawn faded
+# Longer feature descriptions wrap onto more lines, so that they do not squeeze the two charts.
+LABEL_CHARS = 32
+# Axis labels and the summary wrap too: the charts are narrow beside long feature names.
+AXIS_LABEL_CHARS = 44
+SUMMARY_CHARS = 140
 
 
 def plot_comparison(
@@ -30,8 +38,10 @@ def plot_comparison(
     :attr:`Comparison.features`). Each chart keeps its own scale: LIME
     weights and Shapley values are different quantities. Bars of features
     with opposite signs are cross-hatched, bars of features in only one top
-    ``k`` are striped, and "not weighed" marks a feature an explanation did
-    not select.
+    ``k`` are striped, bars of weights inside the noise (see
+    :func:`lime_kit.compare`) are faded, and "not weighed" marks a feature an
+    explanation did not select. Feature descriptions longer than 32
+    characters wrap onto more lines.
 
     Parameters
     ----------
@@ -69,10 +79,14 @@ def plot_comparison(
     """
     comparison = compare(exp_a, exp_b, k=k, label=label)
     rows = comparison.features
+    names = [_description(exp_a, exp_b, i) for i in rows]
+    labels = [_wrap(name, LABEL_CHARS) for name in names]
     if axes is None:
         from lime_kit.plot.figure import ExplanationFigure
 
-        fig = ExplanationFigure(figsize=(11, 0.42 * max(len(rows), 2) + 2.2), layout="constrained")
+        extra_lines = sum(label.count("\n") for label in labels)
+        height = 0.42 * max(len(rows), 2) + 0.17 * extra_lines + 2.4
+        fig = ExplanationFigure(figsize=(11, height), layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
     else:
         axes = list(axes)
@@ -80,21 +94,22 @@ def plot_comparison(
             raise ValueError(f"axes must be two matplotlib Axes (left, right), got {len(axes)}")
         fig = axes[0].figure
     reasons = {d.feature: d.reason for d in comparison.disagreements}
-    names = [_description(exp_a, exp_b, i) for i in rows]
     positions = np.arange(len(rows))[::-1]  # first row at the top
+    noise = {"a": set(comparison.noise_a), "b": set(comparison.noise_b)}
     for ax, exp, side in ((axes[0], exp_a, "a"), (axes[1], exp_b, "b")):
         weights = exp.weights(comparison.label)[rows]
-        _draw_bars(ax, positions, weights, [reasons.get(i, "") for i in rows], names)
+        faded = [i in noise[side] for i in rows]
+        _draw_bars(ax, positions, weights, [reasons.get(i, "") for i in rows], names, faded)
         selected = {i for i, _ in exp.coefficients[comparison.label]}
         for position, index in zip(positions, rows):
             if index not in selected:
                 ax.annotate("not weighed", (0, position), xytext=(4, 0), textcoords="offset points",
                             va="center", fontsize=8, color="0.35", style="italic")
-        ax.set_yticks(positions, names)
+        ax.set_yticks(positions, labels)
         ax.axvline(0, color="0.4", linewidth=0.8)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(_axis_title(exp, side, comparison), fontsize=10, loc="left")
-        ax.set_xlabel(_axis_label(exp, comparison.label), fontsize=9)
+        ax.set_xlabel(_wrap(_axis_label(exp, comparison.label), AXIS_LABEL_CHARS), fontsize=9)
         ax.margins(x=0.15)
     axes[1].tick_params(labelleft=False)
     # The reason in words beside each disagreeing row: a hatch on a bar too short to see says nothing.
@@ -105,16 +120,25 @@ def plot_comparison(
                 xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="0.3",
             )
     fig.suptitle(_summary(comparison), fontsize=10, x=0.01, horizontalalignment="left")
-    _legend(fig, comparison.k, any(reasons.values()), exp_a.mode)
+    _legend(fig, comparison.k, any(reasons.values()), exp_a.mode, bool(comparison.noise_a or comparison.noise_b))
     return fig
 
 
-def _draw_bars(ax, positions: np.ndarray, weights: np.ndarray, reasons: list[str], names: list[str]) -> None:
+def _wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters (long words broken too)."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def _draw_bars(
+    ax, positions: np.ndarray, weights: np.ndarray, reasons: list[str], names: list[str], faded: list[bool]
+) -> None:
     colors = [POSITIVE if w > 0 else NEGATIVE for w in weights]
     hatches = [SIGN_HATCH if "opposite" in r else TOP_K_HATCH if r else None for r in reasons]
     bars = ax.barh(positions, weights, color=colors)
-    for bar, hatch, name in zip(bars, hatches, names):
+    for bar, hatch, name, fade in zip(bars, hatches, names, faded):
         bar.set_gid(name)  # the feature travels with its bar (and into SVG ids), for readers and tests
+        if fade:
+            bar.set_alpha(NOISE_ALPHA)
         if hatch:
             bar.set_hatch(hatch)
             bar.set_edgecolor(EDGE)
@@ -149,15 +173,23 @@ def _axis_label(exp: Explanation, label: int) -> str:
 
 def _summary(comparison: Comparison) -> str:
     subject = "" if comparison.label_name == "prediction" else f"class {comparison.label_name!r}: "
-    return (
-        f"{subject}top-{comparison.k} overlap {comparison.top_k_overlap:.2f}   ·   "
-        f"Kendall τ of |weight| {comparison.kendall_tau:.2f}   ·   "
-        f"same sign {comparison.sign_agreement:.0%} of {comparison.shared} shared features   ·   "
-        f"{len(comparison.disagreements)} disagreements"
-    )
+    parts = [
+        f"{subject}top-{comparison.k} overlap {comparison.top_k_overlap:.2f}",
+        f"Kendall τ of |weight| {comparison.kendall_tau:.2f}",
+        f"same sign {comparison.sign_agreement:.0%} of {comparison.shared} shared features",
+        f"{len(comparison.disagreements)} disagreements",
+    ]
+    # Break between figures, never inside one, when the line would run past the figure.
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + len(part) + 7 > SUMMARY_CHARS:
+            lines.append(part)
+        else:
+            lines[-1] += f"   ·   {part}"
+    return "\n".join(lines)
 
 
-def _legend(fig, k: int, hatched: bool, mode: str) -> None:
+def _legend(fig, k: int, hatched: bool, mode: str, noisy: bool = False) -> None:
     from matplotlib.patches import Patch
 
     up, down = ("raises the prediction", "lowers it") if mode == "regression" else ("for the class", "against it")
@@ -167,4 +199,6 @@ def _legend(fig, k: int, hatched: bool, mode: str) -> None:
             Patch(facecolor="white", edgecolor=EDGE, hatch=SIGN_HATCH, label="opposite signs"),
             Patch(facecolor="white", edgecolor=EDGE, hatch=TOP_K_HATCH, label=f"in one top {k} only"),
         ]
+    if noisy:
+        handles.append(Patch(color="0.5", alpha=NOISE_ALPHA, label="inside the noise (95 % interval covers 0)"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)

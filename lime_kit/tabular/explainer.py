@@ -135,7 +135,7 @@ class TabularExplainer(ExplainManyMixin):
         self._backgrounds = {}  # k-means background summaries by size
         integer = None
         if self.schema.frame_dtypes is not None:
-            integer = np.array([isinstance(d, np.dtype) and d.kind in "iu" for d in self.schema.frame_dtypes])
+            integer = self.schema.integer_mask()
         self.sampler = TabularSampler(
             self.training_data_stats, self.discretize_continuous, self.sample_around_instance, integer
         )

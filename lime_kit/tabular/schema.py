@@ -8,7 +8,16 @@ matrix, or a pandas DataFrame with the training columns and dtypes.
 
 Column kinds are decided from the values, not only the dtype: numbers stored
 in an ``object`` column are numeric, datetimes are continuous, anything else
-non-numeric is categorical.
+non-numeric is categorical. A pandas ``category`` column is categorical
+whatever its categories are (integers included).
+
+Pandas' nullable dtypes (``Int8``-``Int64``, ``UInt8``-``UInt64``,
+``Float32``/``Float64``, ``boolean``, ``string``) are read like their numpy
+counterparts, and samples are given back to the model in the training dtype.
+A missing value (``None``, ``NaN``, ``pd.NA``) in a categorical column is a
+category of its own, drawn as often as in training and handed to the model
+as the column's own missing marker; in a numeric or datetime column it is an
+error naming the column, since there is no distribution to draw it from.
 """
 
 from __future__ import annotations
@@ -144,9 +153,19 @@ class TabularSchema:
     array_dtype: np.dtype | None = None
     sparse_type: type | None = None
     _code_of: dict = field(default_factory=dict, repr=False)
+    _missing_code: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._code_of = {j: {v: k for k, v in enumerate(vals)} for j, vals in self.categories.items()}
+        # NaN != NaN, so a missing value is looked up by kind, not by key.
+        self._missing_code = {j: k for j, vals in self.categories.items() for k, v in enumerate(vals) if _is_missing(v)}
+
+    def integer_mask(self) -> np.ndarray:
+        """Numeric features of a training DataFrame with an integer dtype (numpy or nullable), shape (n_features,)."""
+        mask = np.zeros(self.n_features, dtype=bool)
+        for j, dtype in enumerate(self.frame_dtypes or ()):
+            mask[j] |= not self.categorical[j] and j not in self.datetimes and _is_integer_dtype(dtype)
+        return mask
 
     @property
     def n_features(self) -> int:
@@ -160,6 +179,7 @@ class TabularSchema:
         Warns (UserWarning) about columns with a distinct value in every row.
         """
         frame_columns = frame_dtypes = array_dtype = sparse_type = None
+        category_dtype = None
         if _is_sparse(data):
             sparse_type = type(data)
             data = _densify(data)
@@ -169,6 +189,7 @@ class TabularSchema:
             frame_dtypes = list(data.dtypes)
             names = [str(c) for c in frame_columns] if feature_names is None else list(feature_names)
             columns = [_frame_column(data.iloc[:, j]) for j in range(data.shape[1])]
+            category_dtype = [_is_category_dtype(d) for d in frame_dtypes]
         else:
             array = np.asarray(data)
             if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] < 1:
@@ -182,17 +203,16 @@ class TabularSchema:
         if len(names) != len(columns):
             raise ValueError(f"feature_names has {len(names)} names but training_data has {len(columns)} columns")
         kinds = [_column_kind(c) for c in columns]
+        if category_dtype is not None:
+            # A category dtype is the user saying "categorical", even with integer categories.
+            kinds = ["categorical" if is_category else kind for kind, is_category in zip(kinds, category_dtype)]
         categorical = _categorical_mask(categorical_features, names, kinds)
         n_rows = len(columns[0])
         encoded = np.empty((n_rows, len(columns)))
         categories, datetimes, object_numbers, id_like = {}, {}, {}, []
         for j, column in enumerate(columns):
             if categorical[j]:
-                if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in column.tolist()):
-                    raise ValueError(f"training_data column {names[j]!r} has missing values; fill or drop them first")
-                categories[j] = _unique_values(column)
-                code_of = {v: k for k, v in enumerate(categories[j])}
-                encoded[:, j] = [code_of[v] for v in column.tolist()]
+                categories[j], encoded[:, j] = _encode_categories(column)
                 unique = len(categories[j])
             elif kinds[j] == "datetime":
                 datetimes[j], encoded[:, j] = _encode_datetimes(column, names[j])
@@ -202,12 +222,7 @@ class TabularSchema:
             else:
                 if column.dtype == object:
                     object_numbers[j] = "int" if all(isinstance(v, numbers.Integral) for v in column) else "float"
-                numeric = column.astype(np.float64)
-                if not np.all(np.isfinite(numeric)):
-                    raise ValueError(
-                        f"training_data column {names[j]!r} has NaN or infinite values; impute or drop them "
-                        f"before building the explainer"
-                    )
+                numeric = _numeric_column(column, names[j], frame_dtypes[j] if frame_dtypes is not None else None)
                 encoded[:, j] = numeric
                 whole = column.dtype.kind in "iu" or object_numbers.get(j) == "int"
                 unique = len(np.unique(numeric)) if whole else 0
@@ -285,7 +300,7 @@ class TabularSchema:
     def _encode_value(self, j: int, value) -> float:
         name = self.feature_names[j]
         if self.categorical[j]:
-            code = self._code_of[j].get(value)
+            code = self._missing_code.get(j) if _is_missing(value) else self._code_of[j].get(value)
             if code is None:
                 known = ", ".join(plain(v) for v in self.categories[j][:10])
                 raise ValueError(
@@ -295,9 +310,9 @@ class TabularSchema:
             return float(code)
         if j in self.datetimes:
             return _datetime_seconds(value, name, self.datetimes[j])
-        if not isinstance(value, (numbers.Real, np.bool_)):
+        if not _is_missing(value) and not isinstance(value, (numbers.Real, np.bool_)):
             raise ValueError(f"feature {name!r} is numeric but the instance has {plain(value)}; pass a number")
-        if not np.isfinite(value):
+        if _is_missing(value) or not np.isfinite(value):
             raise ValueError(
                 f"feature {name!r} is {plain(value)} in the instance; explain rows with finite values only"
             )
@@ -309,7 +324,7 @@ class TabularSchema:
         for j, value in enumerate(encoded):
             if self.categorical[j]:
                 raw = self.categories[j][int(value)]
-                out.append(raw.item() if isinstance(raw, np.generic) else raw)
+                out.append(None if _is_missing(raw) else raw.item() if isinstance(raw, np.generic) else raw)
             elif j in self.datetimes:
                 info = self.datetimes[j]
                 on_grid = info.get("step") and float(value) % info["step"] == 0
@@ -382,6 +397,10 @@ class TabularSchema:
                     values = values.dt.tz_localize("UTC").dt.tz_convert(self.datetimes[j]["tz"])
             elif _is_integer_dtype(dtype) or self.object_numbers.get(j) == "int":
                 whole = np.rint(block[:, j])
+                if _is_integer_dtype(dtype):
+                    # Samples drawn without bins can leave the dtype's range (a negative uint8).
+                    limits = np.iinfo(np.dtype(dtype.numpy_dtype if hasattr(dtype, "numpy_dtype") else dtype))
+                    whole = np.clip(whole, limits.min, limits.max)
                 values = pd.Series(whole.astype(np.int64) if getattr(dtype, "kind", "") == "O" else whole)
             else:
                 values = pd.Series(block[:, j])
@@ -390,8 +409,26 @@ class TabularSchema:
 
 
 def _is_integer_dtype(dtype) -> bool:
-    # Sampled values of an integer column are rounded so the frame keeps its dtype.
-    return isinstance(dtype, np.dtype) and dtype.kind in "iu"
+    """numpy or pandas nullable integer dtype: sampled values are rounded so the frame keeps its dtype."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iu"
+    numpy_dtype = getattr(dtype, "numpy_dtype", None)  # pandas' Int8..UInt64 (and Float*, boolean: not integer)
+    return type(dtype).__module__.startswith("pandas") and numpy_dtype is not None and numpy_dtype.kind in "iu"
+
+
+def _is_category_dtype(dtype) -> bool:
+    return type(dtype).__name__ == "CategoricalDtype" and type(dtype).__module__.startswith("pandas")
+
+
+def _is_missing(value) -> bool:
+    """None, NaN, pd.NA or NaT: a missing value whatever library wrote it."""
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 # ------------------------------------------------------------- training columns
@@ -428,22 +465,81 @@ def _frame_column(series) -> np.ndarray:
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_convert(None)
         return series.to_numpy()
+    numpy_dtype = getattr(series.dtype, "numpy_dtype", None)
+    if not isinstance(series.dtype, np.dtype) and numpy_dtype is not None and numpy_dtype.kind in "iuf":
+        # Nullable numbers (Int64, Float32, ...): numpy floats, pd.NA as NaN; the frame dtype is restored on decode.
+        if series.isna().any():
+            return series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return series.to_numpy(dtype=numpy_dtype)
     return series.to_numpy()
 
 
 def _column_kind(column: np.ndarray) -> str:
-    """Kind of a column, "numeric", "datetime" or "categorical", from the dtype or, for objects, from every value."""
+    """Kind of a column, "numeric", "datetime" or "categorical", from the dtype or, for objects, from every value.
+
+    Missing values do not decide the kind: numbers with a ``None`` among them
+    are a numeric column with a missing value, not a category.
+    """
     if column.dtype.kind in "iuf":
         return "numeric"
     if column.dtype.kind == "M":
         return "datetime"
     if column.dtype == object and len(column):
-        values = column.tolist()  # an object array's own items: numpy scalars stay numpy scalars
-        if all(_is_number(v) for v in values):
+        # An object array's own items: numpy scalars stay numpy scalars.
+        values = [v for v in column.tolist() if not _is_missing(v)]
+        if values and all(_is_number(v) for v in values):
             return "numeric"
-        if all(_is_datetime(v) for v in values):
+        if values and all(_is_datetime(v) for v in values):
             return "datetime"
     return "categorical"
+
+
+def _encode_categories(column: np.ndarray) -> tuple[list, np.ndarray]:
+    """Categorical column -> (values by code, float codes of shape (n_rows,)).
+
+    Missing values share one code, last, holding the first missing marker met
+    (``pd.NA`` for ``boolean``/``string`` columns, ``None`` or ``nan`` for
+    objects), so the model gets back what it was trained on.
+    """
+    items = column.tolist()
+    if column.dtype.kind in "biuSU":  # no missing marker fits these dtypes
+        missing = [False] * len(items)
+    else:
+        missing = [_is_missing(v) for v in items]
+    present = [v for v, m in zip(items, missing) if not m]
+    if column.dtype == object:
+        kept = np.empty(len(present), dtype=object)  # item by item: tuples stay items, not rows
+        kept[:] = present
+    else:
+        kept = column[~np.array(missing, dtype=bool)]
+    values = _unique_values(kept)
+    code_of = {v: k for k, v in enumerate(values)}
+    marker = next((v for v, m in zip(items, missing) if m), None)
+    codes = [len(values) if m else code_of[v] for v, m in zip(items, missing)]
+    if any(missing):
+        values.append(marker)
+    return values, np.asarray(codes, dtype=np.float64)
+
+
+def _numeric_column(column: np.ndarray, name: str, dtype) -> np.ndarray:
+    """Numeric column as float64; missing or infinite values are an error naming the column."""
+    if column.dtype == object:
+        numeric = np.array([np.nan if _is_missing(v) else v for v in column.tolist()], dtype=np.float64)
+    else:
+        numeric = column.astype(np.float64)
+    finite = np.isfinite(numeric)
+    if not np.all(finite):
+        n_missing = int(np.count_nonzero(np.isnan(numeric)))
+        n_infinite = len(numeric) - int(np.count_nonzero(finite)) - n_missing
+        marker = "pd.NA" if dtype is not None and not isinstance(dtype, np.dtype) else "NaN"
+        counts = [f"{n_missing} missing ({marker})"] * bool(n_missing) + [f"{n_infinite} infinite"] * bool(n_infinite)
+        raise ValueError(
+            f"training_data column {name!r} has NaN or infinite values: {' and '.join(counts)} of {len(numeric)} "
+            f"rows. The sampler draws a numeric column from its observed distribution and has no value to give "
+            f"for a missing one; impute or drop them before building the explainer (e.g. X[{name!r}].fillna(...) "
+            f"or X.dropna(subset=[{name!r}]))"
+        )
+    return numeric
 
 
 def _encode_datetimes(column: np.ndarray, name: str) -> tuple[dict, np.ndarray]:

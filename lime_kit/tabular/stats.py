@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lime_kit.tabular.schema import plain
+from lime_kit.tabular.schema import _is_missing, plain
 
 __all__ = ["compute_training_stats", "check_training_stats"]
 
@@ -75,7 +75,10 @@ def compute_training_stats(schema, encoded: np.ndarray, discretizer, labels) -> 
         column = encoded[:, j]
         if schema.categorical[j]:
             counts = np.bincount(column.astype(np.intp), minlength=len(schema.categories[j]))
-            values = [v.item() if isinstance(v, np.generic) else v for v in schema.categories[j]]
+            # A missing category (pd.NA, NaN) is written as null, which JSON can hold.
+            values = [
+                None if _is_missing(v) else v.item() if isinstance(v, np.generic) else v for v in schema.categories[j]
+            ]
             features.append(
                 {"name": name, "kind": "categorical", "values": values, "frequencies": (counts / counts.sum()).tolist()}
             )
