@@ -10,7 +10,9 @@ from lime_kit.explanation import Explanation
 from lime_kit.plot.colors import NEGATIVE, POSITIVE
 from lime_kit.plot.ties import shown_ties, tie_word
 
-__all__ = ["plot_weights"]
+__all__ = ["plot_weights", "TIE_GID"]
+
+TIE_GID = "lime_kit-tie"  # the gid of a tie bracket's line and label (also their id in SVG output)
 
 
 def plot_weights(
@@ -112,10 +114,10 @@ def _bracket_ties(ax, ties, count: int) -> None:
         else:
             xs.append(x_open)
             ys.append(bottom)
-        ax.plot(xs, ys, color="0.3", linewidth=1.3, transform=along, clip_on=False, solid_capstyle="butt")
+        ax.plot(xs, ys, color="0.3", linewidth=1.3, transform=along, clip_on=False, solid_capstyle="butt", gid=TIE_GID)
         ax.text(
             x_spine + 0.012, (top + bottom) / 2, tie_word(tie), transform=along, va="center", ha="left",
-            fontsize=9, color="0.2", clip_on=False,
+            fontsize=9, color="0.2", clip_on=False, gid=TIE_GID,
         )
 
 
