@@ -11,7 +11,8 @@ user can make (a missing file, a row out of range, columns the model does not
 know, a model without ``predict``, an unreadable image) ends in one line on
 stderr and a non-zero exit code, never a traceback. The terminal summary
 prints each explanation's warnings, so the explainers' own UserWarning is
-silenced here.
+silenced here; it also prints the tie groups under the ranking they qualify,
+and the notes.
 """
 
 from __future__ import annotations
@@ -263,6 +264,8 @@ def _figure(values: dict, label: int, digits: int = 3) -> str:
 
 
 def _print_explanation(exp, heading: str) -> None:
+    from lime_kit.plot.ties import shown_ties
+
     print(heading)
     print(f"  {_prediction_line(exp)}")
     for label in exp.labels:
@@ -273,9 +276,14 @@ def _print_explanation(exp, heading: str) -> None:
         for description, weight, low, high in rows:
             interval = f"[{low:+.3g}, {high:+.3g}]" if np.isfinite(low) and np.isfinite(high) else "[no interval]"
             print(f"    {str(description):<{width}}  {weight:+.3g}  {interval}")
+        # Right under the ranking it qualifies: these ranks are within sampling noise of each other.
+        for tie in shown_ties(exp, label, len(rows)):
+            members = ", ".join(str(rows[p][0]) for p in range(tie.first, tie.last + 1))
+            extra = f", and {tie.hidden} not shown" if tie.hidden else ""
+            print(f"    tied: {members}{extra} (order within sampling noise)")
         print(
             f"  held-out R² {_figure(exp.heldout_score, label)} · stability {_figure(exp.stability, label, 2)} · "
-            f"{exp.num_samples} samples"
+            f"settled stability {_figure(exp.settled_stability, label, 2)} · {exp.num_samples} samples"
         )
     if exp.warnings:
         print("  warnings:")
@@ -283,6 +291,10 @@ def _print_explanation(exp, heading: str) -> None:
             print(f"    - {note}")
     else:
         print("  warnings: none")
+    if exp.notes:
+        print("  notes:")
+        for note in exp.notes:
+            print(f"    - {note}")
 
 
 def _print_set(explanation_set, rows: list[int], heading: str) -> None:
@@ -292,10 +304,12 @@ def _print_set(explanation_set, rows: list[int], heading: str) -> None:
     print(f"  {len(rows) - failed} of {len(rows)} rows explained" + (f", {failed} failed" if failed else ""))
     explained = frame.dropna(subset=["score"])
     if len(explained):
+        heldout, stability = explained["heldout_score"].astype(float), explained["stability"].astype(float)
+        settled = explained["settled_stability"].astype(float)
         print(
-            f"  held-out R² median {explained['heldout_score'].astype(float).median():.3f} "
-            f"(lowest {explained['heldout_score'].astype(float).min():.3f}) · stability median "
-            f"{explained['stability'].astype(float).median():.2f} (lowest {explained['stability'].astype(float).min():.2f})"
+            f"  held-out R² median {heldout.median():.3f} (lowest {heldout.min():.3f}) · stability median "
+            f"{stability.median():.2f} (lowest {stability.min():.2f}) · settled stability median "
+            f"{settled.median():.2f} (lowest {settled.min():.2f})"
         )
         importance = explanation_set.global_importance()
         print("  global importance (mean |weight|, share of rows that selected it):")
@@ -319,6 +333,13 @@ def _print_set(explanation_set, rows: list[int], heading: str) -> None:
         print(f"    - {line}")
     if len(lines) > SUMMARY_WARNINGS:
         print(f"    … {len(lines) - SUMMARY_WARNINGS} more in the report")
+    tied = sum(1 for exp in explanation_set if exp is not None and exp.ties())
+    noted = sum(1 for exp in explanation_set if exp is not None and exp.notes)
+    if noted:
+        print(
+            f"  notes: {noted} of {len(rows)} explanations carry notes ({tied} with tied features in their top 5); "
+            "each explanation's notes are in the JSON lines"
+        )
 
 
 def _print_written(paths: list[Path]) -> None:

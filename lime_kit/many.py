@@ -48,7 +48,9 @@ ERRORS = ("raise", "keep")
 #: The start of the UserWarning the pipeline emits for every unreliable explanation.
 _UNRELIABLE = "lime_kit: this explanation may be unreliable"
 
-QUALITY_COLUMNS = ("label", "score", "heldout_score", "stability", "num_samples", "warnings")
+QUALITY_COLUMNS = (
+    "label", "score", "heldout_score", "stability", "settled_stability", "num_samples", "warnings", "notes",
+)
 
 
 # --------------------------------------------------------------------------- the set
@@ -269,9 +271,12 @@ class ExplanationSet(Sequence):
             explanation's first explained label: ``"label"`` (that output
             column), ``"score"`` (in-sample weighted R²), ``"heldout_score"``
             (held-out R²), ``"stability"`` (expected top-5 agreement of a
-            rerun), ``"num_samples"`` and ``"warnings"`` (how many warnings
-            the explanation carries; read them in ``s[i].warnings``). A failed
-            instance has missing values throughout (see :attr:`failures`).
+            rerun), ``"settled_stability"`` (the same on the settled top 5:
+            the top 5 less any tie group crossing rank 5), ``"num_samples"``,
+            ``"warnings"`` (how many alarms the explanation carries; read them
+            in ``s[i].warnings``) and ``"notes"`` (how many notes: ties, a
+            moderate fit; ``s[i].notes``). A failed instance has missing
+            values throughout (see :attr:`failures`).
 
         Examples
         --------
@@ -282,7 +287,7 @@ class ExplanationSet(Sequence):
         >>> s = explainer.explain_many(X[:2], lambda rows: rows @ [3.0, 0.0, -1.0], num_samples=300)
         >>> quality = s.quality_frame()
         >>> list(quality.columns)
-        ['label', 'score', 'heldout_score', 'stability', 'num_samples', 'warnings']
+        ['label', 'score', 'heldout_score', 'stability', 'settled_stability', 'num_samples', 'warnings', 'notes']
         >>> bool((quality["heldout_score"] > 0.99).all()), quality["warnings"].tolist()
         (True, [0, 0])
         """
@@ -290,7 +295,7 @@ class ExplanationSet(Sequence):
         columns: dict[str, list] = {name: [] for name in QUALITY_COLUMNS}
         for exp in self.explanations:
             if exp is None:
-                values = (None, nan, nan, nan, None, None)
+                values = (None, nan, nan, nan, nan, None, None, None)
             else:
                 label = exp.labels[0]
                 values = (
@@ -298,14 +303,16 @@ class ExplanationSet(Sequence):
                     float(exp.score.get(label, nan)),
                     float(exp.heldout_score.get(label, nan)),
                     float(exp.stability.get(label, nan)),
+                    float(exp.settled_stability.get(label, nan)),
                     int(exp.num_samples),
                     len(exp.warnings),
+                    len(exp.notes),
                 )
             for name, value in zip(QUALITY_COLUMNS, values):
                 columns[name].append(value)
         frame = pd.DataFrame(
             {
-                name: pd.array(values, dtype="Int64") if name in ("label", "num_samples", "warnings") else values
+                name: pd.array(values, dtype="Int64") if name in ("label", "num_samples", "warnings", "notes") else values
                 for name, values in columns.items()
             }
         )

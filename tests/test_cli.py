@@ -20,6 +20,7 @@ FAST = ["--num-samples", "300", "--seed", "0"]
 @pytest.fixture(scope="module")
 def tabular(tmp_path_factory):
     """A logistic pipeline and a ridge regression fitted on a DataFrame, and CSVs of rows."""
+    from sklearn.dummy import DummyRegressor
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -32,6 +33,7 @@ def tabular(tmp_path_factory):
     joblib.dump(Ridge().fit(X, 3 * X["income"] - X["age"]), folder / "reg.joblib")
     joblib.dump(Ridge().fit(X.to_numpy(), X["income"]), folder / "array_model.joblib")
     joblib.dump(StandardScaler().fit(X), folder / "scaler.joblib")
+    joblib.dump(DummyRegressor().fit(X, X["income"]), folder / "constant.joblib")  # its output never moves
     X.iloc[:20].assign(target=y[:20]).to_csv(folder / "rows.csv", index=False)  # target: a column the model ignores
     X.to_csv(folder / "train.csv", index=False)
     X.iloc[:5].drop(columns=["age"]).to_csv(folder / "no_age.csv", index=False)
@@ -85,7 +87,7 @@ def _load(path) -> Explanation:
     return Explanation.from_json(path.read_text(encoding="utf-8"))
 
 
-def test_tabular_row_writes_png_html_json_and_prints_weights_intervals_quality_and_warnings(tabular, tmp_path, capsys):
+def test_tabular_row_writes_png_html_json_and_prints_weights_intervals_quality_ties_and_notes(tabular, tmp_path, capsys):
     code, out, err = _run(
         ["explain", "tabular", "--model", tabular / "clf.joblib", "--data", tabular / "rows.csv", "--row", 17,
          "--train", tabular / "train.csv", "--out", tmp_path, "--class-names", "no,yes", "--num-features", 4, *FAST],
@@ -106,10 +108,35 @@ def test_tabular_row_writes_png_html_json_and_prints_weights_intervals_quality_a
         assert f"{description} {weight:+.3g} [{low:+.3g}, {high:+.3g}]" in words
     assert f"held-out R² {exp.heldout_score[exp.labels[0]]:.3f}" in out
     assert f"stability {exp.stability[exp.labels[0]]:.2f}" in out
-    assert exp.warnings, "the noise features tie here, so the summary has a warning to print"
-    for note in exp.warnings:
-        assert note in out
+    assert f"settled stability {exp.settled_stability[exp.labels[0]]:.2f}" in out
+    # The three weak features are tied: the summary says so right under the ranking, and no alarm is raised.
+    names = dict(exp.as_list())
+    assert exp.ties() and not exp.warnings
+    lines = out.splitlines()
+    last_row = max(i for i, line in enumerate(lines) if any(line.strip().startswith(d) for d in names))
+    for group in exp.ties():
+        members = ", ".join(exp.feature_descriptions[j] for j in group)
+        assert f"    tied: {members} (order within sampling noise)" in lines[last_row + 1 : last_row + 1 + len(exp.ties())]
+    assert "  warnings: none" in lines
+    assert exp.notes and lines.index("  notes:") > lines.index("  warnings: none")
+    for note in exp.notes:
+        assert f"    - {note}" in lines
     assert "Traceback" not in err
+
+
+def test_tabular_row_of_a_model_that_never_moves_prints_the_alarm(tabular, tmp_path, capsys):
+    code, out, err = _run(
+        ["explain", "tabular", "--model", tabular / "constant.joblib", "--data", tabular / "rows.csv", "--row", 1,
+         "--out", tmp_path, *FAST],
+        capsys,
+    )
+    assert code == 0, err
+    exp = _load(tmp_path / "tabular_row1.json")
+    assert any("did not change" in alarm for alarm in exp.warnings)
+    lines = out.splitlines()
+    assert "  warnings:" in lines and "  warnings: none" not in lines
+    for alarm in exp.warnings:
+        assert f"    - {alarm}" in lines
 
 
 def test_model_without_predict_proba_is_explained_as_a_regression(tabular, tmp_path, capsys):
@@ -142,6 +169,11 @@ def test_rows_range_writes_json_lines_a_global_summary_and_a_report(tabular, tmp
     page = (tmp_path / "tabular_rows_3-6.html").read_text(encoding="utf-8")
     assert "<script" not in page and "SP-LIME" in page and summary.index[0] in page
     assert "4 of 4 rows explained" in out and summary.index[0] in out
+    settled = explanations.quality_frame()["settled_stability"]
+    assert f"settled stability median {settled.median():.2f} (lowest {settled.min():.2f})" in out
+    noted = sum(bool(exp.notes) for exp in explanations)
+    tied = sum(bool(exp.ties()) for exp in explanations)
+    assert noted and f"notes: {noted} of 4 explanations carry notes ({tied} with tied features in their top 5)" in out
 
 
 def test_all_rows_explains_every_row(tabular, tmp_path, capsys):

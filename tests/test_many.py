@@ -138,13 +138,27 @@ def test_frames_leave_nan_where_an_explanation_did_not_explain_the_label():
 
 def test_quality_frame_reports_each_explanations_figures(explainer, with_failures):
     quality = with_failures.quality_frame()
-    assert list(quality.columns) == ["label", "score", "heldout_score", "stability", "num_samples", "warnings"]
+    assert list(quality.columns) == [
+        "label", "score", "heldout_score", "stability", "settled_stability", "num_samples", "warnings", "notes"
+    ]
     exp = with_failures[0]
     assert quality.loc[0, "score"] == exp.score[0] and quality.loc[0, "heldout_score"] == exp.heldout_score[0]
     assert quality.loc[0, "stability"] == exp.stability[0] and quality.loc[0, "num_samples"] == 300
+    assert quality.loc[0, "settled_stability"] == exp.settled_stability[0]
     assert (quality.drop(index=[3, 7])["heldout_score"] > 0.99).all()
     assert (quality.drop(index=[3, 7])["warnings"] == 0).all()
+    # Two selected weights, 5 and 1, fitted exactly: nothing tied, nothing to note.
+    assert (quality.drop(index=[3, 7])["notes"] == 0).all()
     assert quality.loc[[3, 7]].isna().all().all()
+
+
+def test_quality_frame_counts_notes_such_as_ties_apart_from_warnings(explainer):
+    # x2 and x3 do not enter the model: their zero weights tie, which is a note, not a warning.
+    s = explainer.explain_many(X[:3], linear, **FAST)
+    quality = s.quality_frame()
+    assert all(e.ties() == [(2, 3)] for e in s)
+    assert quality["notes"].tolist() == [len(e.notes) for e in s] and (quality["notes"] >= 1).all()
+    assert (quality["warnings"] == 0).all()
 
 
 def test_unreliable_explanations_give_one_summary_warning_not_one_each(explainer):

@@ -64,7 +64,31 @@ def fragment():
     return explanation_html(exp)
 
 
-def _measure(fragment: str, theme: str, tmp_path) -> dict:
+TIE_MEASURE = """
+<script>
+const box = (el) => el.getBoundingClientRect();
+const root = document.querySelector('.lk');
+const rows = [...root.querySelectorAll('table.lk-t tr')].filter((tr) => tr.querySelector('td.lk-zero-right'));
+const tie = root.querySelector('td.lk-tie');
+const names = rows.map((tr) => tr.querySelector('td.lk-zero-right ~ td:not(.num)'));
+const out = {
+  names: names.map((td) => td.textContent),
+  row_tops: rows.map((tr) => box(tr).top),
+  row_bottoms: rows.map((tr) => box(tr).bottom),
+  names_right: Math.max(...names.map((td) => box(td).right)),
+  tie: {top: box(tie).top, bottom: box(tie).bottom, left: box(tie).left, text: tie.textContent,
+        image: getComputedStyle(tie).backgroundImage, color: getComputedStyle(tie).color},
+  page: getComputedStyle(document.body).backgroundColor,
+};
+const pre = document.createElement('pre');
+pre.id = 'lk-measure';
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>
+"""
+
+
+def _measure(fragment: str, theme: str, tmp_path, script: str = MEASURE) -> dict:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.v4.new_notebook()
@@ -74,7 +98,7 @@ def _measure(fragment: str, theme: str, tmp_path) -> dict:
     page, _ = HTMLExporter(template_name="lab", theme=theme).from_notebook_node(notebook)
     page = re.sub(r"<script[^>]*\bsrc=[^>]*>\s*</script>", "", page)  # no network: drop CDN scripts
     path = tmp_path / f"lab_{theme}.html"
-    path.write_text(page.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    path.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
     command = [
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -99,3 +123,35 @@ def test_bars_keep_to_the_zero_line_and_cells_keep_their_colour_under_jupyterlab
     # Feature values keep their signed tint; JupyterLab's row stripes do not show through.
     assert m["value_background"] not in ("rgba(0, 0, 0, 0)", "transparent")
     assert set(m["row_backgrounds"]) == {"rgba(0, 0, 0, 0)"}
+
+
+@pytest.fixture(scope="module")
+def tied_fragment():
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    explainer = TabularExplainer(
+        X, mode="regression", discretize_continuous=False, feature_names=["up", "down", "half", "none"], random_state=0
+    )
+    exp = explainer.explain(X[0], lambda r: 2 * r[:, 0] - 2 * r[:, 1] + 0.5 * r[:, 2], num_samples=400)
+    assert exp.ties() == [(0, 1)], "up and down weigh the same: the page needs their tie"
+    return explanation_html(exp)
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_tied_rows_get_one_bracket_beside_their_names_under_jupyterlab_css(tied_fragment, theme, tmp_path):
+    m = _measure(tied_fragment, theme, tmp_path, TIE_MEASURE)
+    assert m["names"][:2] == ["up", "down"]
+    tie = m["tie"]
+    # The bracket spans the rows of "up" and "down", and not the row of "half" below them.
+    assert abs(tie["top"] - m["row_tops"][0]) <= 1 and abs(tie["bottom"] - m["row_bottoms"][1]) <= 1
+    assert tie["bottom"] <= m["row_tops"][2] + 1
+    # It sits right of every feature name, says "tied", and JupyterLab's cell styles left its drawing alone.
+    assert tie["left"] >= m["names_right"] - 1 and tie["text"] == "tied"
+    assert tie["image"].count("linear-gradient") == 3
+    # The word takes the page's text colour: dark on the light theme, light on the dark one.
+    ink, page = _luminance(tie["color"]), _luminance(m["page"])
+    assert abs(ink - page) > 0.5

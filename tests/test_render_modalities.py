@@ -1,4 +1,4 @@
-"""Text and image HTML share the tabular quality figures and warnings, and read on dark pages."""
+"""Text and image HTML share the tabular quality figures, warnings, notes and tie marks, and read on dark pages."""
 
 import base64
 import io
@@ -32,14 +32,25 @@ def _flagged(explanation):
     copy.warnings = ["only <60> samples"]
     copy.heldout_score = {0: 0.456}
     copy.stability = {0: 0.78}
+    copy.settled_stability = {0: 0.91}
+    copy.notes = ["ranks 1-2 are <tied>"]
+    # The first two features could hold either rank: a tie group; every other rank is settled.
+    copy.rank_bounds = {
+        0: [[i, 1, 2] if rank < 2 else [i, rank + 1, rank + 1] for rank, (i, _) in enumerate(copy.coefficients[0])]
+    }
     return copy
 
 
 @pytest.mark.parametrize("which", ["text_explanation", "image_explanation"])
-def test_every_modality_shows_quality_figures_warnings_and_scale(request, which):
-    html = explanation_html(_flagged(request.getfixturevalue(which)))
+def test_every_modality_shows_quality_figures_warnings_notes_ties_and_scale(request, which):
+    flagged = _flagged(request.getfixturevalue(which))
+    first = flagged.as_list()[0][0]
+    html = explanation_html(flagged)
     assert "class='lk-warn'" in html and "only &lt;60&gt; samples" in html
+    assert "class='lk-notes'" in html and "<li>ranks 1-2 are &lt;tied&gt;</li>" in html
+    assert html.count("class='lk-tie' rowspan='2'") == 1 and f"<td>{first}</td><td class='lk-tie' rowspan='2'" in html
     assert "held-out R² <b>0.456</b>" in html and "stability <b>0.78</b>" in html and "effective" in html
+    assert "settled stability <b>0.91</b>" in html
     assert "intercept" in html and "units of the prediction" in html
     assert "<h4" not in html  # hosts restyle headings and add anchor links to them
 

@@ -8,6 +8,7 @@ from matplotlib.colors import to_hex
 from lime_kit import Explanation, TabularExplainer
 from lime_kit.cli import main
 from lime_kit.plot import explanation_html, plot_weights, save_explanation
+from lime_kit.plot.bars import TIE_GID
 from lime_kit.plot.colors import NEGATIVE, POSITIVE
 
 
@@ -106,10 +107,10 @@ def test_html_shows_every_quality_figure_and_the_warnings_escaped(explanation):
 
 def test_html_leaves_out_missing_figures_of_older_explanations(explanation):
     old = _with_quality(explanation, heldout_score={}, stability={0: float("nan")}, local_gap={}, warnings=[],
-                        coefficient_std={})
+                        coefficient_std={}, settled_stability={}, rank_bounds={}, notes=[])
     html = explanation_html(old)
     assert "held-out" not in html and "stability" not in html and "nan" not in html.lower()
-    assert "lk-warn'" not in html
+    assert "lk-warn'" not in html and "lk-notes'" not in html and "lk-tie" not in html.split("</style>")[-1]
 
 
 def test_bar_chart_draws_confidence_intervals_and_names_their_level(explanation):
@@ -136,3 +137,63 @@ def test_save_to_a_file_name_writes_files_next_to_it_not_a_folder(tmp_path, expl
 def test_save_rejects_a_file_name_and_a_different_stem(tmp_path, explanation):
     with pytest.raises(ValueError, match="pass either a folder"):
         save_explanation(explanation, tmp_path / "report.html", stem="other")
+
+
+@pytest.fixture(scope="module")
+def tied():
+    """"up" and "down" weigh the same in the model (2 and -2): a tie the samples cannot resolve."""
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    explainer = TabularExplainer(
+        X, mode="regression", discretize_continuous=False, feature_names=["up", "down", "half", "none"], random_state=0
+    )
+    exp = explainer.explain(X[0], lambda r: 2 * r[:, 0] - 2 * r[:, 1] + 0.5 * r[:, 2], num_samples=400)
+    assert exp.ties() == [(0, 1)] and [d for d, _ in exp.as_list()[:2]] == ["up", "down"]
+    return exp
+
+
+def _tie_marks(ax):
+    """The "tied" labels and the bracket lines drawn beside the bars (outside the axes, right of them)."""
+    texts = [t for t in ax.texts if t.get_gid() == TIE_GID]
+    lines = [line for line in ax.lines if line.get_gid() == TIE_GID]
+    # Drawn right of the plotting area (axes x > 1), where no bar or error bar can be covered.
+    assert all(min(line.get_xdata()) > 1 for line in lines) and all(t.get_position()[0] > 1 for t in texts)
+    return texts, lines
+
+
+def test_bar_chart_brackets_tied_bars_and_says_tied(tied, explanation):
+    fig = plot_weights(tied)
+    ax = fig.axes[0]
+    texts, lines = _tie_marks(ax)
+    assert [t.get_text() for t in texts] == ["tied"] and len(lines) == 1
+    fig.canvas.draw()  # the layout leaves room for the label: it is inside the saved picture
+    assert texts[0].get_window_extent().x1 <= fig.bbox.x1
+    # The bracket spans exactly the bars of "up" and "down" (the top two) and not the bar below them.
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    centre = {name: bar.get_y() + bar.get_height() / 2 for name, bar in zip(names, ax.patches)}
+    ys = lines[0].get_ydata()
+    assert min(ys) < centre["down"] < centre["up"] < max(ys) and min(ys) > centre["half"]
+    assert texts[0].get_position()[1] == pytest.approx((centre["up"] + centre["down"]) / 2, abs=0.01)
+    assert "brackets: tied ranks" in ax.get_xlabel()
+    # An explanation whose ranks are all resolved gets no bracket.
+    assert not explanation.ties()
+    untied = plot_weights(explanation).axes[0]
+    assert _tie_marks(untied) == ([], []) and "tied" not in untied.get_xlabel()
+
+
+def test_bar_chart_says_how_many_of_a_tie_group_are_cut_off(tied):
+    texts, lines = _tie_marks(plot_weights(tied, num_features=1).axes[0])
+    assert [t.get_text() for t in texts] == ["tied with 1 not shown"] and len(lines) == 1
+
+
+def test_html_brackets_tied_rows_and_lists_notes_in_a_quiet_box(tied):
+    exp = _with_quality(tied, notes=[*tied.notes, "a <note>"])
+    html = explanation_html(exp)
+    body = html.split("</style>")[-1]
+    # One bracket cell, spanning the two tied rows, right after the first tied feature's name.
+    assert body.count("class='lk-tie'") == 1
+    assert "<td>up</td><td class='lk-tie' rowspan='2' title='order not resolved" in body
+    assert ">tied</td>" in body
+    # Notes sit in their own grey box, not the amber warnings box; they are escaped like everything else.
+    assert "class='lk-notes'" in body and "lk-warn" not in body
+    assert "<li>a &lt;note&gt;</li>" in body
+    assert f"settled stability <b>{tied.settled_stability[0]:.2f}</b>" in body

@@ -8,8 +8,11 @@ import numpy as np
 
 from lime_kit.explanation import Explanation
 from lime_kit.plot.colors import NEGATIVE, POSITIVE
+from lime_kit.plot.ties import shown_ties, tie_word
 
-__all__ = ["plot_weights"]
+__all__ = ["plot_weights", "TIE_GID"]
+
+TIE_GID = "lime_kit-tie"  # the gid of a tie bracket's line and label (also their id in SVG output)
 
 
 def plot_weights(
@@ -20,6 +23,10 @@ def plot_weights(
     level: float = 0.95,
 ):
     """Draw the top weights of one label as horizontal bars, with confidence intervals when known.
+
+    Bars whose order the samples do not resolve (a tie group, see
+    :meth:`Explanation.ties`) are joined by a bracket at the right edge,
+    labelled "tied": read them as a group that matters about equally.
 
     Parameters
     ----------
@@ -76,12 +83,42 @@ def plot_weights(
             fmt="none", ecolor="0.25", elinewidth=1.2, capsize=4,
         )
         xlabel += f"\nlines: {level:.0%} confidence intervals"
+    ties = shown_ties(explanation, label, len(pairs))
+    if ties:
+        _bracket_ties(ax, ties, len(pairs))
+        xlabel += "\nbrackets: tied ranks (order within sampling noise)"
     ax.set_yticks(positions, names)
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(xlabel)
     ax.set_title(f"{_title(explanation, label)}\n{_scale(explanation, label)}", fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _bracket_ties(ax, ties, count: int) -> None:
+    """A bracket beside each tie group's bars, just right of the axes, with the word "tied".
+
+    Drawn in axes coordinates across and data coordinates along the bars,
+    outside the plotting area, so it never covers a bar or an error bar
+    whatever the weights' signs.
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    along = blended_transform_factory(ax.transAxes, ax.transData)
+    x_open, x_spine = 1.012, 1.03
+    for tie in ties:
+        top, bottom = count - 1 - tie.first + 0.36, count - 1 - tie.last - 0.36
+        xs, ys = [x_open, x_spine, x_spine], [top, top, bottom]
+        if tie.hidden:  # the group goes on below the last bar shown: leave the bracket open
+            ys[-1] = count - 1 - tie.last - 0.5
+        else:
+            xs.append(x_open)
+            ys.append(bottom)
+        ax.plot(xs, ys, color="0.3", linewidth=1.3, transform=along, clip_on=False, solid_capstyle="butt", gid=TIE_GID)
+        ax.text(
+            x_spine + 0.012, (top + bottom) / 2, tie_word(tie), transform=along, va="center", ha="left",
+            fontsize=9, color="0.2", clip_on=False, gid=TIE_GID,
+        )
 
 
 def _error_bars(explanation: Explanation, label: int, level: float, count: int) -> np.ndarray | None:

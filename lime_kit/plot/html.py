@@ -19,7 +19,8 @@ import math
 from html import escape
 
 from lime_kit.explanation import Explanation
-from lime_kit.plot.colors import NEGATIVE, POSITIVE, WARNING, rgba
+from lime_kit.plot.colors import GREY, NEGATIVE, POSITIVE, WARNING, rgba
+from lime_kit.plot.ties import TIE_MEANING, shown_ties, tie_word
 
 __all__ = [
     "tabular_html",
@@ -27,6 +28,8 @@ __all__ = [
     "weights_html",
     "quality_html",
     "warnings_html",
+    "notes_html",
+    "tie_cells",
     "label_heading",
     "legend_words",
     "scale_html",
@@ -67,8 +70,17 @@ STYLE = f"""
 .lk .lk-warn {{ flex-basis: 100%; box-sizing: border-box; max-width: 72em; margin: 0; padding: 6px 10px;
                border-left: 4px solid {WARNING}; border-radius: 3px; background: {rgba(WARNING, 0.16)};
                color: inherit; }}
-.lk .lk-warn ul {{ margin: 2px 0 0 0; padding: 0 0 0 18px; list-style: disc; }}
-.lk .lk-warn li {{ margin: 0; padding: 0; text-align: left; }}
+.lk .lk-warn ul, .lk .lk-notes ul {{ margin: 2px 0 0 0; padding: 0 0 0 18px; list-style: disc; }}
+.lk .lk-warn li, .lk .lk-notes li {{ margin: 0; padding: 0; text-align: left; }}
+.lk .lk-notes {{ flex-basis: 100%; box-sizing: border-box; max-width: 72em; margin: 0; padding: 4px 10px;
+                border-left: 3px solid {GREY}; background: rgba(128, 128, 128, 0.08); font-size: 12px;
+                color: inherit; }}
+{_CELL}.lk-tie {{ padding: 0 8px 0 14px; font-size: 12px; font-style: italic;
+                 background: linear-gradient({GREY}, {GREY}) left 0 top 4px / 8px 2px no-repeat,
+                             linear-gradient({GREY}, {GREY}) left 6px top 4px / 2px calc(100% - 8px) no-repeat,
+                             linear-gradient({GREY}, {GREY}) left 0 bottom 4px / 8px 2px no-repeat; }}
+{_CELL}.lk-tie.lk-open {{ background: linear-gradient({GREY}, {GREY}) left 0 top 4px / 8px 2px no-repeat,
+                                     linear-gradient({GREY}, {GREY}) left 6px top 4px / 2px calc(100% - 4px) no-repeat; }}
 </style>
 """
 
@@ -137,18 +149,52 @@ def scale_html(explanation: Explanation, label: int) -> str:
     return f"<div class='muted lk-note'>{'<br>'.join(lines)}</div>"
 
 
+def tie_cells(explanation: Explanation, label: int, count: int) -> list[str]:
+    """The last cell of each of the first ``count`` weight rows: a bracket saying "tied" beside each tie group.
+
+    A group's first row gets one cell spanning the group's rows (a bracket
+    drawn as its background, and the word); the group's other rows get none,
+    and rows outside any group an empty cell. All ``""`` when nothing is tied,
+    so untied tables keep their columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).normal(size=(300, 4))
+    >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+    >>> exp = explainer.explain(X[0], lambda rows: 4 * rows[:, 0] + rows[:, 1] + rows[:, 2] + 0.2 * rows[:, 3])
+    >>> [cell[:25] for cell in tie_cells(exp, 0, 4)]
+    ['<td></td>', "<td class='lk-tie' rowspa", '', '<td></td>']
+    """
+    ties = shown_ties(explanation, label, count)
+    if not ties:
+        return [""] * count
+    cells = ["<td></td>"] * count
+    for tie in ties:
+        cells[tie.first] = (
+            f"<td class='lk-tie{' lk-open' if tie.hidden else ''}' rowspan='{tie.last - tie.first + 1}' "
+            f"title='{escape(TIE_MEANING)}'>{escape(tie_word(tie))}</td>"
+        )
+        cells[tie.first + 1 : tie.last + 1] = [""] * (tie.last - tie.first)
+    return cells
+
+
 def weights_html(explanation: Explanation, label: int) -> str:
-    """Signed bars of the surrogate weights on both sides of a zero line, with the scale and quality figures."""
+    """Signed bars of the surrogate weights on both sides of a zero line, with the scale and quality figures.
+
+    A bracket marked "tied" joins rows whose order the samples do not resolve.
+    """
     pairs = explanation.as_list(label)
     largest = max((abs(w) for _, w in pairs), default=1.0) or 1.0
     rows = []
-    for description, weight in pairs:
+    for (description, weight), tie in zip(pairs, tie_cells(explanation, label, len(pairs))):
         width = abs(weight) / largest * BAR_PX
         bar = f"<span class='bar {'pos' if weight > 0 else 'neg'}' style='width:{width:.0f}px'></span>"
         left, right = ("", bar) if weight > 0 else (bar, "")
         rows.append(
             f"<tr><td class='lk-zero-left'>{left}</td><td class='lk-zero-right'>{right}</td>"
-            f"<td class='num'>{weight:+.3g}</td><td>{escape(description)}</td></tr>"
+            f"<td class='num'>{weight:+.3g}</td><td>{escape(description)}</td>{tie}</tr>"
         )
     pro, contra = (escape(words) for words in legend_words(explanation, label))
     return (
@@ -192,6 +238,14 @@ def quality_html(explanation: Explanation, label: int) -> str:
         figures.append(
             _figure("stability", f"{stability:.2f}", "expected top-5 overlap with a rerun under another seed (1 = same top features)")
         )
+    settled = explanation.settled_stability.get(label)
+    if _finite(settled):
+        figures.append(
+            _figure(
+                "settled stability", f"{settled:.2f}",
+                "expected rerun agreement on the settled top 5: the top 5 less any tie group crossing rank 5",
+            )
+        )
     counts = [f"{explanation.num_samples} samples"]
     if _finite(explanation.effective_sample_size) and explanation.effective_sample_size > 0:
         counts.append(f"effective {explanation.effective_sample_size:.0f}")
@@ -211,6 +265,19 @@ def warnings_html(explanation: Explanation) -> str:
     return f"<div class='lk-warn' role='note'><b>⚠ {noun} about this explanation</b><ul>{body}</ul></div>"
 
 
+def notes_html(explanation: Explanation) -> str:
+    """A quiet box listing the explanation's notes (ties, a moderate fit); empty when there are none.
+
+    Notes are facts to read the explanation by, not alarms: a grey rule and
+    tint, unlike the amber warnings box.
+    """
+    items = [str(note) for note in (getattr(explanation, "notes", None) or []) if str(note).strip()]
+    if not items:
+        return ""
+    body = "".join(f"<li>{escape(note)}</li>" for note in items)
+    return f"<div class='lk-notes' role='note'><b>Notes</b><ul>{body}</ul></div>"
+
+
 def _feature_values_html(explanation: Explanation, label: int) -> str:
     weights = dict(explanation.coefficients[label])
     rows = []
@@ -223,12 +290,15 @@ def _feature_values_html(explanation: Explanation, label: int) -> str:
 
 
 def wrap(parts: list[str], explanation: Explanation, extra_style: str = "") -> str:
-    """The outer ``.lk`` block every modality returns: style, warnings first, then ``parts``."""
-    return STYLE + extra_style + f"<div class='lk'>{warnings_html(explanation)}{''.join(parts)}</div>"
+    """The outer ``.lk`` block every modality returns: style, warnings first, then ``parts``, then the notes."""
+    return (
+        STYLE + extra_style
+        + f"<div class='lk'>{warnings_html(explanation)}{''.join(parts)}{notes_html(explanation)}</div>"
+    )
 
 
 def tabular_html(explanation: Explanation, label: int | None = None) -> str:
-    """HTML fragment for a tabular explanation: warnings, probabilities, weights, feature values.
+    """HTML fragment for a tabular explanation: warnings, probabilities, weights, feature values, notes.
 
     Examples
     --------

@@ -19,7 +19,7 @@ from lime_kit.explanation import Explanation
 from lime_kit.image.masks import segment_weight_map, top_segments
 from lime_kit.image.segmentation import as_float_rgb
 from lime_kit.plot.colors import GREY, NEGATIVE, POSITIVE
-from lime_kit.plot.html import label_heading, probabilities_html, quality_html, scale_html, wrap
+from lime_kit.plot.html import label_heading, probabilities_html, quality_html, scale_html, tie_cells, wrap
 
 __all__ = ["plot_boundaries", "plot_heatmap", "plot_top_segments", "plot_panel", "image_html"]
 
@@ -248,14 +248,14 @@ def _top_weights_html(explanation: Explanation, label: int, rows: int = 8) -> st
     body = "".join(
         f"<tr><td class='lk-bar' style='width:80px'><span class='bar {'pos' if w > 0 else 'neg'}' "
         f"style='width:{abs(w) / largest * 80:.0f}px'></span></td>"
-        f"<td class='num'>{w:+.3g}</td><td>{escape(description)}</td></tr>"
-        for description, w in pairs
+        f"<td class='num'>{w:+.3g}</td><td>{escape(description)}</td>{tie}</tr>"
+        for (description, w), tie in zip(pairs, tie_cells(explanation, label, len(pairs)))
     )
     return f"<table class='lk-t'><tbody>{body}</tbody></table>"
 
 
 def image_html(explanation: Explanation, label: int | None = None) -> str:
-    """HTML fragment for an image explanation: warnings, probabilities, the panel as PNG, top weights.
+    """HTML fragment for an image explanation: warnings, probabilities, the panel as PNG, top weights, notes.
 
     The panel is a transparent PNG with mid-grey text, so it sits on light
     and dark notebook pages alike.

@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 
 from lime_kit.explanation import Explanation
-from lime_kit.plot.html import BAR_PX, STYLE
+from lime_kit.plot.html import BAR_PX, STYLE, tie_cells
 
 __all__ = ["explanation_report", "set_report", "set_html", "save_report", "intervals_html"]
 
@@ -85,7 +85,8 @@ def intervals_html(explanation: Explanation, label: int, level: float = 0.95) ->
     """Table of one label's weights with their ``level`` confidence intervals.
 
     An interval that contains 0 leaves even the weight's sign open, which the
-    last column says in words.
+    fourth column says in words; a bracket marked "tied" joins rows whose
+    order the samples do not resolve.
 
     Examples
     --------
@@ -97,14 +98,16 @@ def intervals_html(explanation: Explanation, label: int, level: float = 0.95) ->
     True
     """
     percent = f"{level * 100:.0f} % interval"
+    listed = explanation.as_list(label, intervals=True, level=level)
+    ties = tie_cells(explanation, label, len(listed))
     rows = [f"<tr><td><b>feature</b></td><td class='num'><b>weight</b></td><td><b>{percent}</b></td><td></td></tr>"]
-    for description, weight, low, high in explanation.as_list(label, intervals=True, level=level):
+    for (description, weight, low, high), tie in zip(listed, ties):
         known = _finite(low) and _finite(high)
         interval = f"[{low:+.3g}, {high:+.3g}]" if known else "not computed"
         note = "sign uncertain" if known and low <= 0 <= high else ""
         rows.append(
             f"<tr><td>{escape(description)}</td><td class='num'>{weight:+.3g}</td>"
-            f"<td class='num'>{interval}</td><td class='lk-unsure'>{note}</td></tr>"
+            f"<td class='num'>{interval}</td><td class='lk-unsure'>{note}</td>{tie}</tr>"
         )
     return _table(rows)
 
@@ -177,11 +180,15 @@ def explanation_report(explanation: Explanation, title: str | None = None) -> st
 
 
 def _quality_summary_html(explanation_set) -> str:
-    """Median and lowest of each quality figure over the set, and how many explanations warn or failed."""
+    """Median and lowest of each quality figure over the set, and how many explanations warn, note or failed."""
     frame = explanation_set.quality_frame()
     valid = frame.dropna(subset=["score"]) if "score" in frame else frame
     rows = ["<tr><td><b>figure</b></td><td class='num'><b>median</b></td><td class='num'><b>lowest</b></td></tr>"]
-    for column, name in (("score", "fit R²"), ("heldout_score", "held-out R²"), ("stability", "stability")):
+    figures = (
+        ("score", "fit R²"), ("heldout_score", "held-out R²"), ("stability", "stability"),
+        ("settled_stability", "settled stability"),
+    )
+    for column, name in figures:
         values = valid[column].astype(float) if column in valid else None
         if values is None or not values.notna().any():
             continue
@@ -192,9 +199,11 @@ def _quality_summary_html(explanation_set) -> str:
     total = len(explanation_set)
     failed = len(explanation_set.failures)
     warned = int((valid["warnings"].fillna(0) > 0).sum()) if "warnings" in valid else 0
+    noted = int((valid["notes"].fillna(0) > 0).sum()) if "notes" in valid else 0
     counts = (
         f"<div class='muted'>{total} instances · {total - failed} explained · {warned} with warnings"
-        f"{f' · {failed} failed' if failed else ''}</div>"
+        f"{f' · {failed} failed' if failed else ''}"
+        f"{f' · {noted} with notes (ties, a moderate fit)' if noted else ''}</div>"
     )
     table = _table(rows) if len(rows) > 1 else ""
     return f"<div><div class='lk-h'>Quality over the set</div>{counts}{table}</div>"
