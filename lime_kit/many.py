@@ -872,6 +872,7 @@ def explain_many(
         raise TypeError(f"predict_fn must be callable (e.g. model.predict_proba), got {type(predict_fn).__name__}")
     instances, n = _check_instances(explainer, instances)
     root = explainer._seed if random_state is None else int(random_state)
+    explainer = _prepared(explainer, predict_fn, explain_kwargs)
     stop_at_failure = errors == "raise"
 
     from tqdm.auto import tqdm
@@ -896,6 +897,21 @@ def explain_many(
     result = ExplanationSet(explanations, failures)
     _summarize(result)
     return result
+
+
+def _prepared(explainer, predict_fn: Callable, explain_kwargs: dict):
+    """The explainer to ship: one that did its once-per-model work (a tabular explainer's bins) here, once.
+
+    If that work fails, the original explainer goes out, so the failure is
+    reported per instance, as ``errors=`` asks.
+    """
+    prepare = getattr(explainer, "prepared_for", None)
+    if prepare is None:
+        return explainer
+    try:
+        return prepare(predict_fn, **explain_kwargs)
+    except Exception:
+        return explainer
 
 
 def _runs_in_process(n: int, n_jobs, backend) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 from lime_kit.core.options import options_for
 from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
-from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
+from lime_kit.core.validation import check_class_names, check_memory, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
 from lime_kit.many import ExplainManyMixin
 from lime_kit.tabular.background import (
@@ -21,13 +22,13 @@ from lime_kit.tabular.background import (
     shapley_sampler,
     value_descriptions,
 )
-from lime_kit.tabular.discretize import bin_description, resolve_discretizer
+from lime_kit.tabular.discretize import ModelDiscretizer, bin_description, resolve_discretizer
+from lime_kit.tabular.model_bins import MODELS_REMEMBERED, Binning, learn_model_stats, same_model
 from lime_kit.tabular.sampler import TabularSampler
 from lime_kit.tabular.schema import TabularSchema
 from lime_kit.tabular.stats import check_training_stats, compute_training_stats
 
 __all__ = ["TabularExplainer"]
-
 
 
 class TabularExplainer(ExplainManyMixin):
@@ -55,10 +56,13 @@ class TabularExplainer(ExplainManyMixin):
     discretize_continuous : bool, default=True
         Explain continuous features by bins ("age > 49.00") instead of by
         standardized value.
-    discretizer : {"quartile", "decile", "entropy"} or object, default="quartile"
-        How to cut continuous features; an object needs a
-        ``cut_points(values, labels)`` method. ``"entropy"`` needs
-        ``training_labels``.
+    discretizer : {"model", "quartile", "decile", "entropy"} or object, default="model"
+        How to cut continuous features. ``"model"``: where the model's
+        output changes along the feature (see Notes), quartiles where it
+        does not; ``"quartile"``: lime's bins. An object needs a
+        ``cut_points(values, labels)`` method (a
+        :class:`~lime_kit.tabular.discretize.ModelDiscretizer` tunes the
+        default). ``"entropy"`` needs ``training_labels``.
     sample_around_instance : bool, default=False
         Centre continuous draws on the instance instead of the training mean
         (only without discretization, as in lime).
@@ -79,6 +83,19 @@ class TabularExplainer(ExplainManyMixin):
     -----
     A column that is constant in the training data cannot be perturbed: it
     stays at the instance's value in every sample and gets weight 0.
+
+    With ``discretizer="model"`` the first ``explain`` (or ``explain_many``)
+    with a ``predict_fn`` calls it once more, on 2,000 rows whose columns are
+    drawn independently from the training data, and cuts each continuous
+    feature where the output changes (at most 4 bins, each with at least 5 %
+    of the rows). The bins are kept for that ``predict_fn`` (the same object,
+    or the same bound method such as ``model.predict_proba``; the last
+    four models), so later calls cost nothing extra, and they depend only on
+    the explainer's ``random_state``. ``training_data_stats`` then holds the
+    bins of the latest explanation, and each continuous feature's
+    ``"binned_by"`` says whether its cuts came from the model or are
+    quartiles. An explainer rebuilt from ``training_data_stats`` uses the
+    bins stored there and learns nothing.
 
     Examples
     --------
@@ -101,7 +118,7 @@ class TabularExplainer(ExplainManyMixin):
         mode: str = "classification",
         class_names=None,
         discretize_continuous: bool = True,
-        discretizer="quartile",
+        discretizer="model",
         sample_around_instance: bool = False,
         kernel_width: float | None = None,
         kernel: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -120,34 +137,100 @@ class TabularExplainer(ExplainManyMixin):
 
         if (training_data is None) == (training_data_stats is None):
             raise ValueError("pass exactly one of training_data and training_data_stats")
+        self._model_discretizer = None
         if training_data is not None:
             self.schema, encoded = TabularSchema.from_training(
                 training_data, feature_names, categorical_features, categorical_names
             )
             discretizer_obj = resolve_discretizer(discretizer) if self.discretize_continuous else None
             labels = None if training_labels is None else np.asarray(training_labels)
-            self.training_data_stats = compute_training_stats(self.schema, encoded, discretizer_obj, labels)
-            self._training_rows = kept_training_rows(encoded, self._seed)  # for KernelSHAP's k-means background
+            stats = compute_training_stats(self.schema, encoded, discretizer_obj, labels)
+            # Rows for KernelSHAP's k-means background and for learning bins from the model.
+            self._training_rows = kept_training_rows(encoded, self._seed)
+            if isinstance(discretizer_obj, ModelDiscretizer):
+                self._model_discretizer = discretizer_obj
+            name = _discretizer_name(discretizer, discretizer_obj)
         else:
-            self.training_data_stats = check_training_stats(training_data_stats, self.discretize_continuous)
-            self.schema = TabularSchema.from_stats(self.training_data_stats, categorical_names)
+            stats = check_training_stats(training_data_stats, self.discretize_continuous)
+            self.schema = TabularSchema.from_stats(stats, categorical_names)
             self._training_rows = None
+            name = stats.get("discretizer", "training_data_stats") if self.discretize_continuous else None
         self._backgrounds = {}  # k-means background summaries by size
-        integer = None
+        self._integer = None
         if self.schema.frame_dtypes is not None:
-            integer = self.schema.integer_mask()
-        self.sampler = TabularSampler(
-            self.training_data_stats, self.discretize_continuous, self.sample_around_instance, integer
-        )
+            self._integer = self.schema.integer_mask()
+        # The bins before any model is seen; with discretizer="model", quartiles until the first explain.
+        self._base = self._binning(name, stats)
+        self._current = self._base
+        self._learned: list[tuple[Callable, Binning]] = []  # (predict_fn, its bins), most recent last
+        self._pinned: Binning | None = None  # set on the copy explain_many ships to its workers
+
+    def _binning(self, name: str | None, stats: dict) -> Binning:
+        sampler = TabularSampler(stats, self.discretize_continuous, self.sample_around_instance, self._integer)
+        return Binning(name, stats, sampler)
+
+    @property
+    def training_data_stats(self) -> dict:
+        """The training statistics (JSON-safe), bins included, that the latest explanation drew from.
+
+        Before any explanation, and for ``method="kernel_shap"``, the bins
+        are those of the ``discretizer`` without a model (quartiles for
+        ``"model"``). Pass the dict as ``training_data_stats=`` to rebuild an
+        explainer without the training data.
+        """
+        return self._current.stats
+
+    @property
+    def sampler(self) -> TabularSampler:
+        """The sampler of the latest explanation's bins."""
+        return self._current.sampler
+
+    def _bins_for(self, predict_fn: Callable, batch_size: int) -> Binning:
+        """The bins to explain ``predict_fn`` with: learned once per model with discretizer="model"."""
+        if self._pinned is not None:
+            return self._pinned
+        if self._model_discretizer is None or self._training_rows is None:
+            return self._base
+        for known, binning in self._learned:
+            if same_model(known, predict_fn):
+                return binning
+        stats = learn_model_stats(
+            self.schema, self._base.stats, self._training_rows, predict_fn, self.mode,
+            self._model_discretizer, self._seed, batch_size,
+        )  # fmt: skip
+        binning = self._binning("model", stats)
+        self._learned = [*self._learned[-(MODELS_REMEMBERED - 1):], (predict_fn, binning)]
+        return binning
+
+    def prepared_for(self, predict_fn: Callable, method: str = "lime", batch_size: int = 10_000, **_) -> TabularExplainer:
+        """This explainer with its bins for ``predict_fn`` learned and fixed: what ``explain_many`` ships.
+
+        The bins are learned here, once, before any worker starts, and the
+        returned copy uses them for every instance (whatever ``predict_fn``
+        a worker unpickles), so results do not depend on ``n_jobs``.
+        """
+        if method != "lime" or self._pinned is not None:
+            return self
+        binning = self._bins_for(predict_fn, batch_size)
+        self._current = binning
+        twin = copy.copy(self)
+        twin._pinned, twin._learned = binning, []
+        return twin
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_learned"] = []  # the models themselves stay out of a pickled explainer
+        return state
 
     @property
     def feature_names(self) -> list:
         return list(self.schema.feature_names)
 
-    def _descriptions(self, encoded: np.ndarray, bins: np.ndarray) -> list[str]:
+    def _descriptions(self, encoded: np.ndarray, binning: Binning) -> list[str]:
+        bins = binning.sampler.instance_bins(encoded)
         out = []
         for j, name in enumerate(self.schema.feature_names):
-            cuts = self.training_data_stats["features"][j].get("cuts", [])
+            cuts = binning.stats["features"][j].get("cuts", [])
             if self.schema.categorical[j]:
                 out.append(f"{name}={self.schema.category_labels[j][int(encoded[j])]}")
             elif self.discretize_continuous and len(cuts):
@@ -183,13 +266,17 @@ class TabularExplainer(ExplainManyMixin):
             replaces the features not kept by draws from the training
             distribution.
         """
-        return self._sampler_for(self.schema.encode_instance(instance), distance_metric)
+        return self._sampler_for(self.schema.encode_instance(instance), distance_metric, self.sampler)
 
-    def _sampler_for(self, encoded: np.ndarray, distance_metric: str) -> InstanceSampler:
+    def _bytes_per_sample(self) -> float:
+        # values (float64), Z (float32) and the surrogate's centred copy (float32)
+        return 16.0 * self.schema.n_features + 16
+
+    def _sampler_for(self, encoded: np.ndarray, distance_metric: str, sampler: TabularSampler) -> InstanceSampler:
         self._distances(np.ones((2, 2), dtype=np.float32), distance_metric)  # fail early on a bad metric
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
-            values, Z = self.sampler.sample(encoded, rng, n)
+            values, Z = sampler.sample(encoded, rng, n)
             return Perturbations(
                 Z=Z,
                 distances=self._distances(Z, distance_metric),
@@ -197,15 +284,14 @@ class TabularExplainer(ExplainManyMixin):
             )
 
         def removal_inputs(keep: np.ndarray, rng: np.random.Generator):
-            values, _ = self.sampler.sample(encoded, rng, len(keep) + 1)
+            values, _ = sampler.sample(encoded, rng, len(keep) + 1)
             return self.schema.decode(np.where(keep, encoded, values[1:]))
 
         return InstanceSampler(
             draw=draw,
             n_features=self.schema.n_features,
-            # values (float64), Z (float32) and the surrogate's centred copy (float32)
-            bytes_per_sample=16.0 * self.schema.n_features + 16,
-            constant_features=self.sampler.constant,
+            bytes_per_sample=self._bytes_per_sample(),
+            constant_features=sampler.constant,
             removal_inputs=removal_inputs,
             random_removal=True,
         )
@@ -327,20 +413,39 @@ class TabularExplainer(ExplainManyMixin):
             background_pairing=background_pairing,
         )
         encoded = self.schema.encode_instance(instance)
-        sampler = self._sampler_for(encoded, distance_metric)
-        descriptions = self._descriptions(encoded, self.sampler.instance_bins(encoded))
+        payload = {"categorical": self.schema.categorical.tolist()}
         if method == "kernel_shap":
+            # Coalitions take whole values from the instance or the background: bins play no part.
+            sampler = self._sampler_for(encoded, distance_metric, self._base.sampler)
             rows, weights = resolve_background(self.schema, background, self._training_rows, self._seed, self._backgrounds)
             sampler = shapley_sampler(self.schema, sampler, encoded, rows, weights)
             descriptions = value_descriptions(self.schema, encoded)
         else:
             check_lime_call(background, background_pairing)
+            # Refuse an impossible request before the model is called to learn bins (the pipeline checks again).
+            largest = options.num_samples if options.num_samples is not None else options.max_samples
+            check_memory(largest, self._bytes_per_sample() + 64, "num_samples" if options.num_samples else "max_samples")
+            binning = self._bins_for(predict_fn, batch_size)
+            self._current = binning
+            sampler = self._sampler_for(encoded, distance_metric, binning.sampler)
+            descriptions = self._descriptions(encoded, binning)
+            if binning.name is not None:
+                payload["discretizer"] = binning.name
         context = ExplanationContext(
             modality="tabular",
             feature_names=self.schema.feature_names,
             feature_descriptions=descriptions,
             instance=self.schema.display_values(encoded),
-            payload={"categorical": self.schema.categorical.tolist()},
+            payload=payload,
             started=started,
         )
         return explain_instance(sampler, predict_fn, options, context)
+
+
+def _discretizer_name(given, resolved) -> str | None:
+    """How the explanations name their bins: the keyword given, or "custom" for an object."""
+    if resolved is None:
+        return None
+    if isinstance(resolved, ModelDiscretizer):
+        return "quartile"  # until a model is seen
+    return given if isinstance(given, str) else "custom"

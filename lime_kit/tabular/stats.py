@@ -25,7 +25,7 @@ import numpy as np
 
 from lime_kit.tabular.schema import _is_missing, plain
 
-__all__ = ["compute_training_stats", "check_training_stats"]
+__all__ = ["bin_stats", "compute_training_stats", "check_training_stats"]
 
 _CONTINUOUS_KEYS = ("mean", "std", "cuts", "bin_frequencies", "bin_means", "bin_stds", "bin_mins", "bin_maxs")
 
@@ -36,6 +36,15 @@ def _continuous_stats(name: str, column: np.ndarray, discretizer, labels) -> dic
     cuts = np.asarray(discretizer.cut_points(column, labels), dtype=float) if discretizer is not None else np.empty(0)
     if np.any(np.diff(cuts) <= 0):
         raise ValueError(f"the discretizer returned unsorted or repeated cut points for {name!r}: {cuts.tolist()}")
+    stats.update(bin_stats(column, cuts, centre))
+    return stats
+
+
+def bin_stats(column: np.ndarray, cuts: np.ndarray, centre: float) -> dict:
+    """The bin entries of a continuous feature's statistics (``cuts``, ``bin_frequencies``, ...).
+
+    ``column`` : training values (n,); ``cuts`` : sorted cut points; ``centre`` : the column mean.
+    """
     bins = np.searchsorted(cuts, column, side="left")
     n_bins = len(cuts) + 1
     counts = np.bincount(bins, minlength=n_bins).astype(float)
@@ -57,15 +66,14 @@ def _continuous_stats(name: str, column: np.ndarray, discretizer, labels) -> dic
     mins = np.where(present, mins, edges[:-1])
     maxs = np.where(present, maxs, edges[1:])
     means = np.where(present, means, (mins + maxs) / 2)
-    stats.update(
-        cuts=cuts.tolist(),
-        bin_frequencies=(counts / counts.sum()).tolist(),
-        bin_means=means.tolist(),
-        bin_stds=stds.tolist(),
-        bin_mins=mins.tolist(),
-        bin_maxs=maxs.tolist(),
-    )
-    return stats
+    return {
+        "cuts": cuts.tolist(),
+        "bin_frequencies": (counts / counts.sum()).tolist(),
+        "bin_means": means.tolist(),
+        "bin_stds": stds.tolist(),
+        "bin_mins": mins.tolist(),
+        "bin_maxs": maxs.tolist(),
+    }
 
 
 def compute_training_stats(schema, encoded: np.ndarray, discretizer, labels) -> dict:
