@@ -41,8 +41,10 @@ scale-free geometry, accurate on every test image but far from linear in the
 segments (hiding half the shape changes its geometry abruptly), as real
 classifiers are. To keep the benchmark fast both models read every s-th pixel,
 s = side // 112 (2 at 224 px, 4 at 512 px), far finer than any segment.
-Hidden segments are black (``hide_color=0``): a segment's mean colour inside
-the flat shape is the shape colour, which would hide nothing. Explanations use
+Hidden segments are black (``hide_color=0``) unless ``--hide-colors`` names
+others (e.g. ``image_mean``, ImageExplainer's default, or ``mean``, lime's): a
+segment's own mean colour inside the flat shape is the shape colour, which
+would hide nothing. Explanations use
 the precomputed segment map, so segmentation is timed apart from them.
 
     python benchmarks/bench_segmenters.py           # full table (15 minutes on 2 busy, shared cores)
@@ -200,7 +202,7 @@ def run(args) -> None:
                 print(f"done {size} {name} {max_side}", file=sys.stderr, flush=True)
     shares = ", ".join(f"{share:.3f} at {size} px" for size, share in chance.items())
     print(f"\n{args.images} shape images per size, {len(seeds)} explainer seeds, {args.num_samples} samples, "
-          f"hide_color=0; shape share of the image (chance precision): {shares}\n")
+          f"hide_color {', '.join(map(str, args.hide_colors))}; shape share of the image (chance precision): {shares}\n")
     print_table(table, ["image", "segmenter", "segmented at", "hide_color", "segment s", "K", "precision", "recall", "Jaccard",
                         "area precision"])
 
