@@ -159,7 +159,7 @@ class _InputPipeline:
 
     def describe(self, image: np.ndarray) -> str:
         scale = "x / 255" if image.dtype == np.uint8 else "x (no scaling)"
-        order = "RGB" if image.ndim == 2 or self.channel_order == "rgb" else "channels reversed to BGR"
+        order = "grayscale" if image.ndim == 2 else "RGB" if self.channel_order == "rgb" else "channels reversed to BGR"
         if self.mean is None and self.std is None:
             normalize = "no mean/std normalisation (pass --mean and --std if the model was trained with them)"
         else:

@@ -151,3 +151,17 @@ def test_an_image_too_small_for_superpixels_is_refused_in_words():
         image, lambda b: b[:, 0, 1].astype(float), num_samples=200
     )
     assert int(np.argmax(exp.weights())) == 1
+
+
+def test_readme_digits_example_runs_as_written():
+    import re
+    import warnings
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (code,) = [block for block in re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL) if "load_digits" in block]
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["exp"].payload["segmentation"] == "slic(n_segments=16, compactness=10.0, sigma=1.0)"

@@ -124,7 +124,9 @@ class ImageExplainer(ExplainManyMixin):
         precomputed label map. Labels are renumbered to ``0..K-1``. The
         default, slic on a lightly smoothed image, localizes the object as
         well as lime's quickshift (which :mod:`lime_kit.compat` keeps) in a
-        tenth of the time (``benchmarks/bench_segmenters.py``).
+        tenth of the time (``benchmarks/bench_segmenters.py``). On images
+        under 400 pixels it asks for one segment per 4 pixels (16 on an 8x8
+        digit); a named segmenter refuses an image under 8 pixels.
     segmentation_max_side : int or None, default=256
         A named segmenter runs on an anti-aliased copy whose longer side is
         at most this many pixels, and its labels are upscaled (nearest) to
