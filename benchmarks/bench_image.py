@@ -116,12 +116,12 @@ def top5(pairs) -> set:
     return {int(k) for k, _ in list(pairs)[:5]}
 
 
-def run_case(image, segments, model_fn, num_samples, seeds, with_lime):
+def run_case(image, segments, model_fn, num_samples, seeds, with_lime, hide_color="mean"):
     batch = default_batch_size(image)
     model = TimedModel(model_fn)
 
     def ours(seed, timed):
-        return ImageExplainer(segmentation=segments, random_state=seed).explain(
+        return ImageExplainer(segmentation=segments, hide_color=hide_color, random_state=seed).explain(
             image, timed, labels=[1], num_samples=num_samples, batch_size=batch
         )
 
@@ -159,6 +159,8 @@ def main(argv=None) -> None:
     parser.add_argument("--num-samples", type=int, default=1000)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--no-lime", action="store_true", help="time lime_kit only")
+    parser.add_argument("--hide-color", default="mean",
+                        help="lime_kit's hide_color ('mean', lime's, by default; 'image_mean' is lime_kit's default); lime keeps 'mean'")
     parser.add_argument("--quick", action="store_true", help="224 px, slic, 100 segments")
     parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads for both tools (default: 1)")
     args = parser.parse_args(argv)
@@ -184,7 +186,8 @@ def run(args) -> None:
             for target in args.segments:
                 segments, seg_seconds = segment(image, algorithm, target)
                 for model_name in args.models:
-                    rows = run_case(image, segments, models[model_name], args.num_samples, seeds, not args.no_lime)
+                    rows = run_case(image, segments, models[model_name], args.num_samples, seeds, not args.no_lime,
+                                    args.hide_color)
                     ours = rows["lime_kit"]
                     for tool, row in rows.items():
                         table.append({
@@ -197,7 +200,7 @@ def run(args) -> None:
                     print(f"done {size} {algorithm} {target} {model_name}", file=sys.stderr, flush=True)
     print(f"\n{args.num_samples} samples, medians over {len(seeds)} seeds after one warm-up; batch size "
           f"{default_batch_size(load_astronaut(args.sizes[0]))} at {args.sizes[0]} px (8 MiB of images); "
-          f"BLAS threads {args.blas_threads}\n")
+          f"BLAS threads {args.blas_threads}; lime_kit hide_color={args.hide_color!r}, lime's mean colour\n")
     print_table(table, list(table[0]))
     big = load_astronaut(512)
     segments, _ = segment(big, "slic", 200)

@@ -41,8 +41,10 @@ scale-free geometry, accurate on every test image but far from linear in the
 segments (hiding half the shape changes its geometry abruptly), as real
 classifiers are. To keep the benchmark fast both models read every s-th pixel,
 s = side // 112 (2 at 224 px, 4 at 512 px), far finer than any segment.
-Hidden segments are black (``hide_color=0``): a segment's mean colour inside
-the flat shape is the shape colour, which would hide nothing. Explanations use
+Hidden segments are black (``hide_color=0``) unless ``--hide-colors`` names
+others (e.g. ``image_mean``, ImageExplainer's default, or ``mean``, lime's): a
+segment's own mean colour inside the flat shape is the shape colour, which
+would hide nothing. Explanations use
 the precomputed segment map, so segmentation is timed apart from them.
 
     python benchmarks/bench_segmenters.py           # full table (15 minutes on 2 busy, shared cores)
@@ -120,21 +122,21 @@ def precision_and_recall(exp, segments: np.ndarray, mask: np.ndarray) -> tuple[f
     return localization_score(segments, chosen, mask), float(np.isin(segments, chosen)[mask].mean())
 
 
-def run_case(images, segmenter, max_side: int | None, models: dict, seeds, num_samples: int) -> dict:
+def run_case(images, segmenter, max_side: int | None, models: dict, seeds, num_samples: int, hide_color=0) -> dict:
     seconds, counts, scores, stability, area_precision = [], [], [], [], []
     for image, mask in images:
         began = time.process_time()
         segments, _ = segment_image(image, segmenter, max_side)
         seconds.append(time.process_time() - began)
         counts.append(int(segments.max()) + 1)
-        explainer = ImageExplainer(segmentation=segments, hide_color=0)
+        explainer = ImageExplainer(segmentation=segments, hide_color=hide_color)
         tops = []
         for seed in seeds:
             exp = explainer.explain(image, models["classifier"], num_samples=num_samples, random_state=seed)
             scores.append(precision_and_recall(exp, segments, mask))
             tops.append(top_by_magnitude(exp, TOP_STABLE))
         stability.append(mean_pairwise_jaccard(tops))
-        linear = ImageExplainer(mode="regression", segmentation=segments, hide_color=0, random_state=0)
+        linear = ImageExplainer(mode="regression", segmentation=segments, hide_color=hide_color, random_state=0)
         exp = linear.explain(image, models["area"], num_samples=num_samples)
         area_precision.append(precision_and_recall(exp, segments, mask)[0])
     return {
@@ -147,6 +149,13 @@ def run_case(images, segmenter, max_side: int | None, models: dict, seeds, num_s
     }
 
 
+def _hide_color(value: str):
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[224, 512])
@@ -156,6 +165,8 @@ def main(argv=None) -> None:
     parser.add_argument("--images", type=int, default=6, help="images per size, classes in turn")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--num-samples", type=int, default=1000)
+    parser.add_argument("--hide-colors", type=_hide_color, nargs="+", default=[0],
+                        help="hide_color settings to compare: names such as 'mean' or numbers (default: 0)")
     parser.add_argument("--quick", action="store_true", help="3 images, 2 seeds, 200 samples, --max-sides 256")
     args = parser.parse_args(argv)
     if args.quick:
@@ -183,14 +194,16 @@ def run(args) -> None:
         resolutions = [None] + [m for m in args.max_sides if m < size]
         for max_side in resolutions:
             for name in args.segmenters:
-                row = run_case(images, CANDIDATES[name], max_side, models, seeds, args.num_samples)
-                table.append({"image": f"{size} px", "segmenter": name,
-                              "segmented at": "full" if max_side is None else f"{max_side} px", **row})
+                for hide_color in args.hide_colors:
+                    row = run_case(images, CANDIDATES[name], max_side, models, seeds, args.num_samples, hide_color)
+                    table.append({"image": f"{size} px", "segmenter": name,
+                                  "segmented at": "full" if max_side is None else f"{max_side} px",
+                                  "hide_color": hide_color, **row})
                 print(f"done {size} {name} {max_side}", file=sys.stderr, flush=True)
     shares = ", ".join(f"{share:.3f} at {size} px" for size, share in chance.items())
     print(f"\n{args.images} shape images per size, {len(seeds)} explainer seeds, {args.num_samples} samples, "
-          f"hide_color=0; shape share of the image (chance precision): {shares}\n")
-    print_table(table, ["image", "segmenter", "segmented at", "segment s", "K", "precision", "recall", "Jaccard",
+          f"hide_color {', '.join(map(str, args.hide_colors))}; shape share of the image (chance precision): {shares}\n")
+    print_table(table, ["image", "segmenter", "segmented at", "hide_color", "segment s", "K", "precision", "recall", "Jaccard",
                         "area precision"])
 
 

@@ -137,7 +137,44 @@ def _probe(predict_fn: Callable, inputs, what: str) -> np.ndarray:
         raise CommandError(f"the model failed on {what}: {_one_line(error)}") from None
 
 
-def _torch_model(module, image: np.ndarray, class_names: list[str] | None) -> _Model:
+@dataclass
+class _InputPipeline:
+    """How image pixels become a TorchScript model's input (--mean, --std, --channel-order)."""
+
+    mean: list[float] | None
+    std: list[float] | None
+    channel_order: str
+
+    def check(self, image: np.ndarray) -> None:
+        channels = 1 if image.ndim == 2 else image.shape[2]
+        for option, values in (("--mean", self.mean), ("--std", self.std)):
+            if values is not None and len(values) not in (1, channels):
+                raise CommandError(
+                    f"{option} has {len(values)} values but the image has {channels} channel(s); pass one value, "
+                    f"or one per channel in the model's channel order"
+                )
+        if self.std is not None and min(self.std) <= 0:
+            raise CommandError(f"--std must be positive, got {','.join(map(str, self.std))}")
+        if self.channel_order == "bgr" and channels != 3:
+            raise CommandError(f"--channel-order bgr needs an RGB image; this one has {channels} channel(s)")
+
+    def describe(self, image: np.ndarray) -> str:
+        scale = "x / 255" if image.dtype == np.uint8 else "x (no scaling)"
+        order = "grayscale" if image.ndim == 2 else "RGB" if self.channel_order == "rgb" else "channels reversed to BGR"
+        if self.mean is None and self.std is None:
+            normalize = "no mean/std normalisation (pass --mean and --std if the model was trained with them)"
+        else:
+            normalize = (
+                f"then (x - mean) / std with mean {_numbers(self.mean or [0.0])}, std {_numbers(self.std or [1.0])}"
+            )
+        return f"model input: {order}, {scale}, {normalize}"
+
+
+def _numbers(values: list[float]) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
+def _torch_model(module, image: np.ndarray, class_names: list[str] | None, pipeline: _InputPipeline) -> _Model:
     """Wrap a TorchScript module; the probe on the image decides softmax and mode.
 
     One output column is a regression; rows that are already probabilities
@@ -146,14 +183,16 @@ def _torch_model(module, image: np.ndarray, class_names: list[str] | None) -> _M
     """
     from lime_kit.torch_adapter import torch_predict_fn
 
-    raw = _probe(torch_predict_fn(module, softmax=False), image[None], "the image")
+    pipeline.check(image)
+    inputs = {"mean": pipeline.mean, "std": pipeline.std, "channel_order": pipeline.channel_order}
+    raw = _probe(torch_predict_fn(module, softmax=False, **inputs), image[None], "the image")
     if raw.ndim != 2:
         raise CommandError(f"the TorchScript model returned shape {raw.shape} for one image; expected (1, n_outputs)")
     regression = raw.shape[1] == 1
     probabilities = bool(raw.min() >= 0 and np.allclose(raw.sum(axis=1), 1.0, atol=1e-4))
     softmax = not regression and not probabilities
     return _Model(
-        predict_fn=torch_predict_fn(module, softmax=softmax),
+        predict_fn=torch_predict_fn(module, softmax=softmax, **inputs),
         mode="regression" if regression else "classification",
         class_names=None if regression else class_names,
         feature_names=None,
@@ -488,12 +527,24 @@ def _explain_text(args) -> list[Path]:
 
 
 def _hide_color(value: str):
-    if value == "mean":
-        return "mean"
+    if value in ("image_mean", "mean", "blur"):
+        return value
     try:
         return float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--hide-color takes 'mean' or a number (e.g. 0 for black), got {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--hide-color takes 'image_mean', 'mean', 'blur' or a number (e.g. 0 for black), got {value!r}"
+        ) from None
+
+
+def _floats(value: str) -> list[float]:
+    try:
+        numbers = [float(part) for part in value.split(",")]
+    except ValueError:
+        numbers = []
+    if not numbers or not all(np.isfinite(numbers)):
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as 0.485,0.456,0.406; got {value!r}")
+    return numbers
 
 
 def _explain_image(args) -> list[Path]:
@@ -502,9 +553,16 @@ def _explain_image(args) -> list[Path]:
 
     image = _read_image(args.image)
     model_object, model_file = _load_model(args.model)
+    pipeline = _InputPipeline(args.mean, args.std, args.channel_order)
     if model_file.suffix.lower() in (".pt", ".pth"):
-        model = _torch_model(model_object, image, args.class_names)
+        model = _torch_model(model_object, image, args.class_names, pipeline)
+        print(pipeline.describe(image))
     else:
+        if pipeline != _InputPipeline(None, None, "rgb"):
+            raise CommandError(
+                "--mean, --std and --channel-order apply to TorchScript (.pt) models; a joblib model gets the "
+                "image's pixels as they are, so put any normalisation inside the saved pipeline"
+            )
         model = _sklearn_model(model_object, model_file, args.class_names)
     outputs = _probe(model.predict_fn, image[None], "the image")
     _check_class_names(model, model.class_names, outputs)
@@ -630,8 +688,23 @@ def _build_parser() -> argparse.ArgumentParser:
         help="superpixel algorithm with its default settings (default: the explainer's, slic with sigma=1)",
     )
     image.add_argument(
-        "--hide-color", type=_hide_color, default="mean",
-        help="what hidden segments show: 'mean' (each segment's mean colour) or a value such as 0 (default: mean)",
+        "--hide-color", type=_hide_color, default="image_mean",
+        help="what hidden segments show: 'image_mean' (the image's mean colour), 'mean' (each segment's own mean "
+        "colour, lime's), 'blur' or a value such as 0 (default: %(default)s)",
+    )
+    image.add_argument(
+        "--mean", type=_floats,
+        help="TorchScript models: per-channel mean subtracted after scaling uint8 pixels to 0..1, in the model's "
+        "channel order, e.g. 0.485,0.456,0.406 (default: none)",
+    )
+    image.add_argument(
+        "--std", type=_floats,
+        help="TorchScript models: per-channel standard deviation divided by after --mean, e.g. 0.229,0.224,0.225 "
+        "(default: none)",
+    )
+    image.add_argument(
+        "--channel-order", choices=["rgb", "bgr"], default="rgb",
+        help="TorchScript models: the colour order the model was trained on (default: %(default)s)",
     )
     image.set_defaults(run=_run_explain, explain=_explain_image)
     return parser

@@ -61,7 +61,7 @@ def test_modality_examples_run(section):
 
 def test_gpu_image_example_runs_on_whatever_device_there_is():
     pytest.importorskip("torch")
-    (_, code) = SECTIONS["Images"]
+    (code,) = [block for block in SECTIONS["Images"] if "torch_predict_fn" in block]
     exp = _run(code)["exp"]
     assert exp.modality == "image" and set(exp.timings) == {"segmentation", "sampling", "model", "fit", "total"}
 

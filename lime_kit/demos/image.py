@@ -122,7 +122,6 @@ def explain_shape(model, shape: str = "triangle", random_state: int = 7):
     explainer = ImageExplainer(
         class_names=list(SHAPE_NAMES),
         segmentation=make_segmenter("slic", n_segments=150, compactness=30),
-        hide_color=0,  # black: the segment mean of a flat shape is the shape colour, which would hide nothing
         random_state=0,
     )
     return explainer.explain(image, model.predict_proba, top_labels=2, num_samples=1000), mask

@@ -15,7 +15,7 @@ from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
 from lime_kit.explanation import Explanation
-from lime_kit.image.fill import make_fill_image
+from lime_kit.image.fill import DEFAULT_HIDE_COLOR, fill_change, make_fill_image
 from lime_kit.image.sampler import (
     SegmentCompositor,
     cosine_distances_to_all_on,
@@ -26,6 +26,8 @@ from lime_kit.image.segmentation import (
     DEFAULT_SEGMENTATION,
     DEFAULT_SEGMENTATION_MAX_SIDE,
     check_max_side,
+    check_value_range,
+    pixel_range,
     resolve_segmentation,
     segment_image,
 )
@@ -91,6 +93,12 @@ class _PreparedImage:
     hide_used: object
     fill: np.ndarray
     segmentation_seconds: float
+    value_range: tuple[float, float]
+
+    @cached_property
+    def fill_change(self) -> np.ndarray:
+        """(K,) largest pixel change hiding each segment makes; 0 where the fill equals the segment."""
+        return fill_change(self.image, self.fill, self.segments)
 
     @cached_property
     def compositor(self) -> SegmentCompositor:
@@ -116,16 +124,26 @@ class ImageExplainer(ExplainManyMixin):
         precomputed label map. Labels are renumbered to ``0..K-1``. The
         default, slic on a lightly smoothed image, localizes the object as
         well as lime's quickshift (which :mod:`lime_kit.compat` keeps) in a
-        tenth of the time (``benchmarks/bench_segmenters.py``).
+        tenth of the time (``benchmarks/bench_segmenters.py``). On images
+        under 400 pixels it asks for one segment per 4 pixels (16 on an 8x8
+        digit); a named segmenter refuses an image under 8 pixels.
     segmentation_max_side : int or None, default=256
         A named segmenter runs on an anti-aliased copy whose longer side is
         at most this many pixels, and its labels are upscaled (nearest) to
         the image. None: segment at full resolution. Callables and
         precomputed maps always see the full image.
-    hide_color : "mean", "blur", number, sequence or ndarray, default="mean"
-        What hidden segments show: their mean colour, a blurred copy of the
-        image, a constant colour in the image's scale, or a background image
-        of the image's shape. See :func:`~lime_kit.image.fill.make_fill_image`.
+    hide_color : "image_mean", "mean", "blur", number, sequence or ndarray, default="image_mean"
+        What hidden segments show: the whole image's mean colour (default),
+        each segment's own mean colour (lime's default, which cannot hide a
+        uniform segment such as a watermark), a blurred copy of the image, a
+        constant colour in the image's scale, or a background image of the
+        image's shape. See :mod:`lime_kit.image.fill`.
+    value_range : "auto" or (float, float), default="auto"
+        The pixel values that mean black and white, for the named
+        segmenters and the figures. "auto" reads them from the type and
+        values (:func:`~lime_kit.image.segmentation.pixel_range`: 0-255 for
+        uint8 and for larger values up to 255, 0-1 for values within 0-1);
+        pass e.g. ``(0, 16)`` for scikit-learn's digits.
     kernel_width : float, optional
         Width of the exponential kernel on the cosine distance; default 0.25
         (lime's).
@@ -157,7 +175,8 @@ class ImageExplainer(ExplainManyMixin):
         class_names=None,
         segmentation=DEFAULT_SEGMENTATION,
         segmentation_max_side: int | None = DEFAULT_SEGMENTATION_MAX_SIDE,
-        hide_color="mean",
+        hide_color=DEFAULT_HIDE_COLOR,
+        value_range="auto",
         kernel_width: float | None = None,
         kernel: Callable[[np.ndarray], np.ndarray] | None = None,
         random_state: int | None = None,
@@ -167,6 +186,8 @@ class ImageExplainer(ExplainManyMixin):
         self.segmentation = resolve_segmentation(segmentation)
         self.segmentation_max_side = check_max_side(segmentation_max_side)
         self.hide_color = hide_color
+        self.value_range = value_range
+        self._value_range = check_value_range(value_range)
         self.kernel_width = kernel_width
         self.kernel = kernel
         self._seed = explainer_seed(random_state)
@@ -175,10 +196,13 @@ class ImageExplainer(ExplainManyMixin):
     def _prepare(self, image: np.ndarray, segmentation, hide_color, max_side="explainer") -> _PreparedImage:
         began = perf_counter()
         max_side = self.segmentation_max_side if max_side == "explainer" else max_side
-        segments, segmentation_used = segment_image(image, self.segmentation if segmentation is None else segmentation, max_side)
+        value_range = pixel_range(image) if self._value_range is None else self._value_range
+        segments, segmentation_used = segment_image(
+            image, self.segmentation if segmentation is None else segmentation, max_side, value_range
+        )
         seconds = perf_counter() - began
         fill, hide_used = make_fill_image(image, segments, self.hide_color if hide_color is None else hide_color)
-        return _PreparedImage(image, segments, segmentation_used, hide_used, fill, seconds)
+        return _PreparedImage(image, segments, segmentation_used, hide_used, fill, seconds, value_range)
 
     def instance_sampler(
         self, image, segmentation=None, hide_color=None, batch_size: int | None = None, reuse_batch_buffer: bool = False
@@ -316,7 +340,11 @@ class ImageExplainer(ExplainManyMixin):
         -------
         Explanation
             Features are segments; ``payload["segments"]`` is the (H, W)
-            label map and ``payload["image"]`` a copy of the image.
+            label map, ``payload["image"]`` a copy of the image,
+            ``payload["value_range"]`` the values read as black and white,
+            and ``payload["fill_change"]`` per segment the largest change
+            hiding it makes to a pixel (0: the fill equals what the segment
+            shows, so hiding it cannot change the model's output).
         """
         started = perf_counter()
         image = check_image(image)
@@ -353,6 +381,8 @@ class ImageExplainer(ExplainManyMixin):
                 "segments": prepared.segments,
                 "segmentation": prepared.segmentation_used,
                 "hide_color": prepared.hide_used,
+                "value_range": [float(v) for v in prepared.value_range],
+                "fill_change": prepared.fill_change.tolist(),
             },
             started=started,
             segmentation_seconds=prepared.segmentation_seconds,

@@ -4,6 +4,19 @@ Every mode reduces to one *fill image* of the image's shape and dtype; a
 perturbed sample shows the image where its segment is on and the fill
 image where it is off. Keeping that single representation lets the sampler
 build every sample with the same bitwise select, whatever the mode.
+
+The default, ``"image_mean"``, paints a hidden segment in the whole image's
+mean colour. A fill should remove what a segment shows whatever that is, and
+a fill computed from the segment itself cannot: lime's ``"mean"`` (each
+segment's own mean colour) leaves a uniform segment (a watermark, a logo, a
+flat background) exactly as it was, and a blur or the neighbours' colour
+leave the inside of any flat region as it was. A constant colour removes
+every segment's texture, edges and colour except a segment that already has
+exactly that colour; the image's own mean is the constant that assumes
+nothing about the value scale or brightness (black, or a mid grey, is far
+from a dark or a bright image). :func:`fill_change` says, per segment, how
+much hiding it changes, so that a segment the fill cannot change is reported
+instead of silently given weight 0.
 """
 
 from __future__ import annotations
@@ -12,9 +25,11 @@ import numbers
 
 import numpy as np
 
-__all__ = ["HIDE_MODES", "BLUR_SIGMA_FRACTION", "make_fill_image"]
+__all__ = ["DEFAULT_HIDE_COLOR", "HIDE_MODES", "BLUR_SIGMA_FRACTION", "fill_change", "make_fill_image"]
 
-HIDE_MODES = ("mean", "blur")
+HIDE_MODES = ("image_mean", "mean", "blur")
+#: ImageExplainer's ``hide_color`` (``lime_kit.compat`` keeps lime's ``"mean"``).
+DEFAULT_HIDE_COLOR = "image_mean"
 #: ``hide_color="blur"`` uses a Gaussian of sigma = this fraction of the longer image side.
 BLUR_SIGMA_FRACTION = 1 / 16
 
@@ -42,6 +57,22 @@ def segment_mean_fill(image: np.ndarray, segments: np.ndarray) -> np.ndarray:
     sums = np.stack([np.bincount(labels, weights=column, minlength=counts.size) for column in pixels.T], axis=1)
     means = _cast_like(sums / counts[:, None], image.dtype)
     return means[segments].reshape(image.shape)
+
+
+def image_mean_fill(image: np.ndarray) -> np.ndarray:
+    """Every pixel takes the whole image's mean colour (rounded for integer images).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image_mean_fill(np.array([[0, 10], [20, 31]], dtype=np.uint8)).tolist()
+    [[15, 15], [15, 15]]
+    """
+    channels = _channels(image)
+    mean = channels.reshape(-1, channels.shape[2]).mean(axis=0, dtype=np.float64)
+    fill = np.empty(channels.shape, image.dtype)
+    fill[...] = _cast_like(mean, image.dtype)
+    return fill.reshape(image.shape)
 
 
 def blurred_fill(image: np.ndarray) -> np.ndarray:
@@ -95,8 +126,10 @@ def make_fill_image(image: np.ndarray, segments: np.ndarray, hide_color) -> tupl
     ----------
     image : ndarray of shape (H, W) or (H, W, C)
     segments : ndarray of shape (H, W), labels 0..K-1
-    hide_color : "mean", None, "blur", number, sequence of numbers, or ndarray
-        ``"mean"`` (or None, as in lime): each segment's mean colour.
+    hide_color : "image_mean", "mean", None, "blur", number, sequence of numbers, or ndarray
+        ``"image_mean"``: the whole image's mean colour (ImageExplainer's
+        default). ``"mean"`` (or None, as in lime): each segment's own mean
+        colour, which leaves a uniform segment unchanged.
         ``"blur"``: a Gaussian-blurred copy of the image. A number or one
         value per channel: that constant colour, in the image's scale. An
         array of the image's shape: a background image.
@@ -117,13 +150,47 @@ def make_fill_image(image: np.ndarray, segments: np.ndarray, hide_color) -> tupl
     if hide_color is None or (isinstance(hide_color, str) and hide_color == "mean"):
         return segment_mean_fill(image, segments), "mean"
     if isinstance(hide_color, str):
+        if hide_color == "image_mean":
+            return image_mean_fill(image), "image_mean"
         if hide_color == "blur":
             return blurred_fill(image), f"blur(sigma={max(image.shape[:2]) * BLUR_SIGMA_FRACTION:.3g})"
         raise ValueError(
-            f"unknown hide_color {hide_color!r}; use 'mean', 'blur', a colour (number or one value "
+            f"unknown hide_color {hide_color!r}; use 'image_mean', 'mean', 'blur', a colour (number or one value "
             "per channel) or a background image of the image's shape"
         )
     if isinstance(hide_color, numbers.Number) or np.ndim(hide_color) == 1:
         fill = constant_fill(image, hide_color)
         return fill, f"constant {np.asarray(hide_color).tolist()}"
     return background_fill(image, hide_color), "background image"
+
+
+def fill_change(image: np.ndarray, fill: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Largest change hiding each segment makes to any of its pixels, in the image's scale.
+
+    0 means the fill equals the segment's content (e.g. ``hide_color="mean"``
+    on a uniform segment): hiding that segment changes no pixel, so no model
+    can respond to it, and its weight says nothing about what it shows.
+
+    Parameters
+    ----------
+    image, fill : ndarray of shape (H, W) or (H, W, C), same dtype
+    segments : ndarray of shape (H, W), labels 0..K-1
+
+    Returns
+    -------
+    ndarray of shape (K,), float64
+        Max over the segment's pixels and channels of ``|fill - image|``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.array([[9, 9], [0, 200]], dtype=np.uint8)
+    >>> segments = np.array([[0, 0], [1, 1]])
+    >>> fill_change(image, make_fill_image(image, segments, "mean")[0], segments).tolist()
+    [0.0, 100.0]
+    """
+    from scipy.ndimage import maximum
+
+    difference = np.abs(_channels(image).astype(np.float64) - _channels(fill)).max(axis=2)
+    k = int(segments.max()) + 1
+    return np.asarray(maximum(difference, labels=segments, index=np.arange(k)), dtype=np.float64).reshape(k)

@@ -26,6 +26,9 @@ __all__ = [
     "segment_image",
     "relabel_segments",
     "as_float_rgb",
+    "check_value_range",
+    "pixel_range",
+    "MIN_SEGMENT_PIXELS",
 ]
 
 # Defaults per algorithm. quickshift's are lime's, slic's are scikit-image's
@@ -53,20 +56,60 @@ DEFAULT_SEGMENTATION_MAX_SIDE = 256
 _BYTE_SCALE_FLOOR = 2.0
 
 
-def as_float_rgb(image: np.ndarray) -> np.ndarray:
-    """Return ``image`` as float64 RGB in [0, 1], the form the named segmenters take.
+def pixel_range(image: np.ndarray) -> tuple[float, float]:
+    """The value range ``(low, high)`` an image's pixels are read on, from its type and values.
 
-    Grayscale is repeated over three channels and alpha is dropped. The scale
-    is read from the pixel type and values, so that the same picture segments
-    the same way whatever type it is stored in:
-
-    - unsigned integers are divided by their type's maximum (255 for uint8);
-    - values within [0, 1] (floats, booleans) are taken as they are;
+    - unsigned integers: 0 to their type's maximum (255 for uint8);
+    - values within [0, 1] (floats, booleans): (0, 1);
     - values within [0, 255] that reach above 2 (signed integers, floats such
-      as ``uint8_image.astype("double")``) are divided by 255, exactly as the
-      uint8 image would be;
-    - anything else (e.g. normalized network inputs with negative values) is
-      rescaled by its own range.
+      as ``uint8_image.astype("double")``): (0, 255), exactly as the uint8
+      image would be read;
+    - anything else (e.g. normalized network inputs with negative values):
+      the image's own minimum and maximum.
+
+    An image on another scale, such as scikit-learn's 8x8 digits (0-16),
+    would be read as a dark 0-255 image: pass its range to ImageExplainer
+    (``value_range=(0, 16)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixel_range(np.zeros((2, 2), np.uint8)), pixel_range(np.array([[0.0, 0.5]])), pixel_range(np.array([[0.0, 16.0]]))
+    ((0.0, 255.0), (0.0, 1.0), (0.0, 255.0))
+    """
+    if np.issubdtype(image.dtype, np.unsignedinteger):
+        return 0.0, float(np.iinfo(image.dtype).max)
+    low, high = float(image.min()), float(image.max())
+    if low >= 0.0 and high <= 1.0:
+        return 0.0, 1.0
+    if low >= 0.0 and _BYTE_SCALE_FLOOR < high <= 255.0:
+        return 0.0, 255.0
+    return low, high
+
+
+def check_value_range(value_range) -> tuple[float, float] | None:
+    """Validate a ``value_range`` setting: "auto" (None) or two finite numbers, low < high."""
+    if value_range is None or (isinstance(value_range, str) and value_range == "auto"):
+        return None
+    try:
+        low, high = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        low = high = float("nan")
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(
+            f"value_range must be 'auto' or (low, high) with finite low < high, e.g. (0, 16) for "
+            f"scikit-learn's digits; got {value_range!r}"
+        )
+    return low, high
+
+
+def as_float_rgb(image: np.ndarray, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Return ``image`` as float64 RGB in [0, 1], the form the named segmenters (and the figures) take.
+
+    Grayscale is repeated over three channels and alpha is dropped. Values
+    are mapped from ``value_range`` (default :func:`pixel_range`, read from
+    the pixel type and values), so that the same picture segments the same
+    way whatever type it is stored in, and clipped to [0, 1].
 
     scikit-image's segmenters would read a float 0-255 image as if it were on
     the unit scale, which blows up its colour distances: quickshift with
@@ -76,6 +119,8 @@ def as_float_rgb(image: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, C)
+    value_range : (float, float), optional
+        The values that mean black and white.
 
     Returns
     -------
@@ -88,19 +133,18 @@ def as_float_rgb(image: np.ndarray) -> np.ndarray:
     [[[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]]
     >>> as_float_rgb(np.array([[0.0, 51.0]])).tolist()
     [[[0.0, 0.0, 0.0], [0.2, 0.2, 0.2]]]
+    >>> as_float_rgb(np.array([[0.0, 4.0]]), value_range=(0, 16)).tolist()
+    [[[0.0, 0.0, 0.0], [0.25, 0.25, 0.25]]]
     """
     if image.ndim == 2:
         image = image[..., None]
     rgb = image[..., :3] if image.shape[2] >= 3 else np.repeat(image[..., :1], 3, axis=2)
-    if np.issubdtype(rgb.dtype, np.unsignedinteger):
-        return rgb / float(np.iinfo(rgb.dtype).max)
-    rgb = rgb.astype(np.float64)
-    low, high = float(rgb.min()), float(rgb.max())
-    if low >= 0.0 and high <= 1.0:
-        return rgb
-    if low >= 0.0 and _BYTE_SCALE_FLOOR < high <= 255.0:
-        return rgb / 255.0
-    return (rgb - low) / (high - low) if high > low else np.zeros_like(rgb)
+    low, high = pixel_range(rgb) if value_range is None else value_range
+    if (low, high) == (0.0, 1.0) and rgb.dtype.kind == "f" and rgb.dtype.itemsize == 8:
+        return np.clip(rgb, 0.0, 1.0)
+    if high <= low:
+        return np.zeros(rgb.shape, dtype=np.float64)
+    return np.clip((rgb.astype(np.float64) - low) / (high - low), 0.0, 1.0)
 
 
 def _quickshift(rgb: np.ndarray, **kwargs) -> np.ndarray:
@@ -135,12 +179,35 @@ _ALGORITHMS = {"quickshift": _quickshift, "slic": _slic, "felzenszwalb": _felzen
 
 
 class NamedSegmenter:
-    """A scikit-image segmenter with fixed keyword arguments (made by :func:`make_segmenter`)."""
+    """A scikit-image segmenter with fixed keyword arguments (made by :func:`make_segmenter`).
 
-    def __init__(self, name: str, kwargs: dict):
+    ``fit_to_size`` (ImageExplainer's default only) lowers slic's
+    ``n_segments`` on small images so that a segment averages at least
+    ``MIN_SEGMENT_PIXELS`` pixels (see :meth:`sized`).
+    """
+
+    def __init__(self, name: str, kwargs: dict, fit_to_size: bool = False):
         self.name = name
         self.kwargs = kwargs
+        self.fit_to_size = fit_to_size
         self._run = partial(_ALGORITHMS[name], **kwargs)
+
+    def sized(self, shape: tuple[int, int]) -> NamedSegmenter:
+        """This segmenter, or (``fit_to_size``) one asking for at most a segment per ``MIN_SEGMENT_PIXELS`` pixels.
+
+        Examples
+        --------
+        >>> DEFAULT_SEGMENTATION.sized((8, 8))
+        slic(n_segments=16, compactness=10.0, sigma=1.0)
+        >>> DEFAULT_SEGMENTATION.sized((224, 224)) is DEFAULT_SEGMENTATION
+        True
+        """
+        if not self.fit_to_size or "n_segments" not in self.kwargs:
+            return self
+        most = max(2, shape[0] * shape[1] // MIN_SEGMENT_PIXELS)
+        if self.kwargs["n_segments"] <= most:
+            return self
+        return NamedSegmenter(self.name, {**self.kwargs, "n_segments": most})
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         return self._run(as_float_rgb(image))
@@ -180,12 +247,20 @@ def make_segmenter(name: str, **kwargs) -> NamedSegmenter:
     return NamedSegmenter(name, {**SEGMENTER_DEFAULTS[name], **kwargs})
 
 
+#: Fewest pixels per segment, on average, that ImageExplainer's default
+#: segmenter asks for: slic's 100 segments would cut an 8x8 image (sklearn's
+#: digits) into 64 one-pixel segments, each too small to mean anything alone.
+#: An image with fewer than twice this many pixels is too small for any named
+#: segmenter.
+MIN_SEGMENT_PIXELS = 4
+
 #: ImageExplainer's segmenter (the lime API layer keeps lime's quickshift),
 #: chosen with ``benchmarks/bench_segmenters.py`` (README, "Segmentation: speed
 #: and the default"). slic smooths first (sigma=1 px): unsmoothed, its clusters
 #: follow pixel noise and its connectivity pass merges the fragments into a
-#: third of the segments asked for, with ragged borders.
-DEFAULT_SEGMENTATION = make_segmenter("slic", sigma=1.0)
+#: third of the segments asked for, with ragged borders. On images under 400
+#: pixels it asks for one segment per ``MIN_SEGMENT_PIXELS`` pixels.
+DEFAULT_SEGMENTATION = NamedSegmenter("slic", {**SEGMENTER_DEFAULTS["slic"], "sigma": 1.0}, fit_to_size=True)
 
 
 def relabel_segments(labels, shape: tuple[int, int]) -> np.ndarray:
@@ -288,7 +363,21 @@ def resolve_segmentation(segmentation) -> Callable | np.ndarray:
     )
 
 
-def segment_image(image: np.ndarray, segmentation, max_side: int | None = None) -> tuple[np.ndarray, str]:
+def check_segmentable(shape: tuple[int, int]) -> None:
+    """Refuse an image too small for a named segmenter, saying what to pass instead."""
+    height, width = shape
+    if height * width < 2 * MIN_SEGMENT_PIXELS:
+        raise ValueError(
+            f"the image is {height}x{width} ({height * width} pixels), too small to explain with superpixels: a "
+            f"named segmenter needs at least {2 * MIN_SEGMENT_PIXELS} pixels (two segments of {MIN_SEGMENT_PIXELS}); "
+            f"to explain single pixels, pass a precomputed label map such as "
+            f"segmentation=np.arange({height * width}).reshape({height}, {width})"
+        )
+
+
+def segment_image(
+    image: np.ndarray, segmentation, max_side: int | None = None, value_range: tuple[float, float] | None = None
+) -> tuple[np.ndarray, str]:
     """Segment ``image`` and return ``(segments, description)``.
 
     Parameters
@@ -303,6 +392,9 @@ def segment_image(image: np.ndarray, segmentation, max_side: int | None = None) 
         that longer side, and its label map is upscaled by nearest neighbour.
         None: full resolution. User callables always get the full image (they
         may depend on its size) and precomputed maps are never resampled.
+    value_range : (float, float), optional
+        The values a named segmenter reads as black and white (default
+        :func:`pixel_range`). User callables get the image as it is.
 
     Returns
     -------
@@ -323,16 +415,20 @@ def segment_image(image: np.ndarray, segmentation, max_side: int | None = None) 
     if isinstance(resolved, np.ndarray):
         return relabel_segments(resolved, image.shape[:2]), "precomputed"
     small_shape = downscaled_shape(image.shape[:2], max_side)
+    if isinstance(resolved, NamedSegmenter):
+        check_segmentable(image.shape[:2])
+        resolved = resolved.sized(small_shape)
     if isinstance(resolved, NamedSegmenter) and small_shape != image.shape[:2]:
         from skimage.transform import resize
 
         # Clipped because interpolation may overshoot 1 by a rounding error, which
         # as_float_rgb would take for an unknown scale and stretch.
-        small = np.clip(resize(as_float_rgb(image), small_shape, order=1, anti_aliasing=True), 0.0, 1.0)
+        small = np.clip(resize(as_float_rgb(image, value_range), small_shape, order=1, anti_aliasing=True), 0.0, 1.0)
         labels = upscale_labels(np.asarray(resolved(small)), image.shape[:2])
         description = f"{resolved!r} on a {small_shape[0]}x{small_shape[1]} copy, labels upscaled (nearest)"
         return relabel_segments(labels, image.shape[:2]), description
+    if isinstance(resolved, NamedSegmenter):
+        return relabel_segments(resolved(as_float_rgb(image, value_range)), image.shape[:2]), repr(resolved)
     view = image.view()
     view.flags.writeable = False  # a user segmenter must not edit the explained image
-    description = repr(resolved) if isinstance(resolved, NamedSegmenter) else getattr(resolved, "__name__", "callable")
-    return relabel_segments(resolved(view), image.shape[:2]), description
+    return relabel_segments(resolved(view), image.shape[:2]), getattr(resolved, "__name__", "callable")

@@ -42,7 +42,9 @@ def _signed_cmap():
 def _payload(explanation: Explanation) -> tuple[np.ndarray, np.ndarray]:
     if explanation.modality != "image":
         raise ValueError(f"this is a {explanation.modality!r} explanation; image plots need one made by ImageExplainer")
-    return as_float_rgb(np.asarray(explanation.payload["image"])), np.asarray(explanation.payload["segments"])
+    value_range = explanation.payload.get("value_range")  # absent in explanations saved before it was recorded
+    rgb = as_float_rgb(np.asarray(explanation.payload["image"]), None if value_range is None else tuple(value_range))
+    return rgb, np.asarray(explanation.payload["segments"])
 
 
 def _axes(ax, figsize):

@@ -53,6 +53,14 @@ def _autocast_dtype(autocast):
     return getattr(torch, _AUTOCAST_DTYPES[key])
 
 
+def _reverse_colours(x):
+    """RGB(A) -> BGR(A) on an NCHW tensor; alpha stays last."""
+    import torch
+
+    reversed_colours = x[:, [2, 1, 0]]
+    return reversed_colours if x.shape[1] == 3 else torch.cat([reversed_colours, x[:, 3:]], dim=1)
+
+
 def _as_nhwc(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3:  # grayscale (n, H, W)
         array = array[..., None]
@@ -68,7 +76,9 @@ class TorchImagePredictor:
     float32 outputs. :meth:`segment_scorer` offers the device path.
     """
 
-    def __init__(self, module, *, device, mean, std, scale, softmax, dtype, channels_last, autocast, compose_on_device):
+    def __init__(
+        self, module, *, device, mean, std, scale, softmax, dtype, channels_last, autocast, compose_on_device, channel_order="rgb"
+    ):
         import torch
 
         self.module = module
@@ -79,6 +89,9 @@ class TorchImagePredictor:
         if scale != "auto" and not np.isfinite(float(scale)):
             raise ValueError(f"scale must be 'auto' or a finite number, got {scale!r}")
         self.scale = scale
+        if channel_order not in ("rgb", "bgr"):
+            raise ValueError(f"channel_order must be 'rgb' or 'bgr', got {channel_order!r}")
+        self.channel_order = channel_order
         self.softmax = bool(softmax)
         self.channels_last = bool(channels_last)
         self.autocast_dtype = _autocast_dtype(autocast)
@@ -88,8 +101,14 @@ class TorchImagePredictor:
             self.segment_scorer = None  # declares: no device batches
 
     def normalize(self, x, source_dtype: np.dtype):
-        """NCHW tensor in the image's dtype -> the model's input: ``(x * scale - mean) / std`` in the compute dtype."""
+        """NCHW tensor in the image's dtype -> the model's input: ``(x * scale - mean) / std`` in the compute dtype.
+
+        With ``channel_order="bgr"`` the three colour channels are reversed
+        first, so ``mean`` and ``std`` are in the model's (BGR) order.
+        """
         x = x.to(self.compute_dtype)
+        if self.channel_order == "bgr" and x.shape[1] in (3, 4):
+            x = _reverse_colours(x)
         factor = (1 / 255 if source_dtype == np.uint8 else 1.0) if self.scale == "auto" else float(self.scale)
         if factor != 1.0:
             x = x * factor
@@ -239,6 +258,7 @@ def torch_predict_fn(
     channels_last: bool = False,
     autocast: str | None = None,
     compose_on_device: bool = True,
+    channel_order: str = "rgb",
 ) -> TorchImagePredictor:
     """Wrap ``module`` so that it takes NHWC numpy batches and returns numpy outputs.
 
@@ -279,6 +299,10 @@ def torch_predict_fn(
     compose_on_device : bool, default=True
         Offer the explainer the device path. False makes the explainer build
         numpy batches and call the adapter with them (for comparisons).
+    channel_order : {"rgb", "bgr"}, default="rgb"
+        The colour order the module was trained on; images are RGB, and
+        "bgr" reverses their channels before ``mean`` and ``std`` (given in
+        the module's order) apply.
 
     Returns
     -------
@@ -305,4 +329,5 @@ def torch_predict_fn(
         channels_last=channels_last,
         autocast=autocast,
         compose_on_device=compose_on_device,
+        channel_order=channel_order,
     )
