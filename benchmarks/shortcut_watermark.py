@@ -233,7 +233,7 @@ def _shap_partition_top(image, predict, segments) -> int:
     return top_segment(np.bincount(segments.ravel(), weights=per_pixel.ravel()))
 
 
-def train_shape_cnn(n_train: int = 900, epochs: int = 12, seed: int = 0):
+def train_shape_cnn(n_train: int = 900, epochs: int = 30, seed: int = 0):
     """The same CNN trained on circles, squares and triangles (no watermark); returns ``(net, accuracy)``."""
     import torch
 
@@ -377,7 +377,7 @@ def main(argv=None) -> None:
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="5 images, three tools")
     parser.add_argument("--fills-on-shapes", action="store_true",
-                        help="also compare the fills on a CNN trained on the shapes themselves (about 1 minute)")
+                        help="also compare the fills on a CNN trained on the shapes themselves (about 2 minutes)")
     args = parser.parse_args(argv)
     import torch
 

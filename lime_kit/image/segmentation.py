@@ -79,6 +79,8 @@ def pixel_range(image: np.ndarray) -> tuple[float, float]:
     """
     if np.issubdtype(image.dtype, np.unsignedinteger):
         return 0.0, float(np.iinfo(image.dtype).max)
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[..., :3]  # alpha is not part of the picture
     low, high = float(image.min()), float(image.max())
     if low >= 0.0 and high <= 1.0:
         return 0.0, 1.0
