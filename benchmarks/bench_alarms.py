@@ -141,7 +141,7 @@ def cases(n_instances: int, quick: bool):
     if not quick:
         from lime_kit.datasets import make_shapes
 
-        images, shape_labels = make_shapes(n_instances, size=64, random_state=0)
+        images = make_shapes(n_instances, size=64, random_state=0)[0]
 
         def brightness_model(batch):  # a smooth "classifier": how bright the centre is against the border
             batch = np.asarray(batch, dtype=np.float64)

@@ -236,3 +236,28 @@ def test_an_output_that_barely_moves_is_an_alarm_scaled_to_the_output():
     tiny = TabularExplainer(X, mode="regression", random_state=0)
     quiet = tiny.explain(X[0], lambda rows: 1e-5 * np.tanh(np.asarray(rows)[:, 0]), num_samples=1000)
     assert not any("did not change" in w or "moved by at most" in w for w in quiet.warnings)
+
+
+def test_a_fill_that_hides_nothing_is_named_instead_of_blaming_predict_fn():
+    from lime_kit import ImageExplainer
+
+    flat = np.full((32, 32, 3), 120, dtype=np.uint8)  # every segment is its own mean colour
+    model = lambda batch: np.column_stack([np.asarray(batch, float).mean(axis=(1, 2, 3)) / 255] * 2) * [1, 0] + [0, 0.5]
+    with pytest.warns(UserWarning, match="hiding a segment cannot change this image"):
+        exp = ImageExplainer(hide_color="mean", random_state=0).explain(flat, model, num_samples=200)
+    assert not any("check that predict_fn uses its input" in w for w in exp.warnings)
+
+
+def test_every_explained_label_gets_its_own_rank_intervals():
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X, y)
+    exp = TabularExplainer(X, random_state=0).explain(X[0], model.predict_proba, top_labels=3, num_samples=2000)
+    assert set(exp.rank_bounds) == set(exp.labels) == {0, 1, 2}
+    for label in exp.labels:
+        assert [i for i, _, _ in exp.rank_intervals(label)] == [i for i, _ in exp.as_map()[label]]
+        assert 0 <= exp.settled_stability[label] <= 1

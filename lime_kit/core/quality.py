@@ -292,11 +292,11 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
         take = order[:, :, None], order[:, None, :]
         reordered = np.take_along_axis(np.take_along_axis(covariances, take[0], axis=1), take[1], axis=2)
         bounds = batched_rank_bounds(np.take_along_axis(coef, order, axis=1), reordered)
-        settled, candidates = np.zeros((draws, d), dtype=bool), np.zeros((draws, d), dtype=bool)
-        settled_positions_, candidate_positions = settled_mask(bounds, top_k)
-        np.put_along_axis(settled, ranked, settled_positions_, axis=1)
-        np.put_along_axis(candidates, ranked, candidate_positions, axis=1)
-        out.append((ranks, (settled, candidates)))
+        settled, may_be_top = np.zeros((draws, d), dtype=bool), np.zeros((draws, d), dtype=bool)
+        settled_at, may_be_top_at = settled_mask(bounds, top_k)
+        np.put_along_axis(settled, ranked, settled_at, axis=1)
+        np.put_along_axis(may_be_top, ranked, may_be_top_at, axis=1)
+        out.append((ranks, (settled, may_be_top)))
     return out
 
 

@@ -106,6 +106,23 @@ class _PreparedImage:
         return SegmentCompositor(self.image, self.fill, self.segments)
 
 
+def _unchanged_hint(prepared: _PreparedImage) -> str:
+    """What to check when no sample moved the model: a fill that hides nothing is the first suspect."""
+    unchanged = int(np.count_nonzero(prepared.fill_change == 0))
+    if unchanged == len(prepared.fill_change):
+        return (
+            f"hiding a segment cannot change this image: hide_color={prepared.hide_used!r} fills every segment "
+            "with what it already shows; pick another hide_color (e.g. 'blur' or a fixed value)"
+        )
+    if unchanged:
+        return (
+            f"{unchanged} of {len(prepared.fill_change)} segments look the same hidden as shown under "
+            f"hide_color={prepared.hide_used!r} (payload['fill_change'] is 0 there); if the model looks at "
+            "those, pick another hide_color; otherwise check that predict_fn uses its input"
+        )
+    return "check that predict_fn uses its input"
+
+
 class ImageExplainer(ExplainManyMixin):
     """Explain image predictions with superpixels switched on and off.
 
@@ -251,6 +268,7 @@ class ImageExplainer(ExplainManyMixin):
                 if masks_only
                 else (lambda keep, rng: prepared.compositor.compose(np.asarray(keep, dtype=bool)))
             ),
+            unchanged_hint=_unchanged_hint(prepared),
         )
 
     def explain(
