@@ -847,6 +847,10 @@ def explain_many(
     the model to the cluster once and the workers must be able to import
     lime_kit and the model's library.
 
+    Work an explainer does once per model (a ``TabularExplainer`` learning
+    its bins from ``predict_fn``) is done here, once, before any worker
+    starts, and shipped with the explainer.
+
     Memory: a task keeps only the finished explanations (a few kB each, for
     tabular rows); every instance's perturbed samples are freed when its
     surrogate is fitted. To keep even the results out of memory, explain

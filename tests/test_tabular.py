@@ -161,10 +161,11 @@ def test_dataframe_with_string_categories_reaches_the_model_as_a_frame():
 def test_training_data_stats_replace_the_training_data():
     frame = loan_frame()
     full = TabularExplainer(frame, random_state=0)
-    stats = json.loads(json.dumps(full.training_data_stats))
-    light = TabularExplainer(training_data_stats=stats, random_state=0)
     row = frame.iloc[0].to_numpy()
     a = full.explain(row, frame_model_from_array, num_samples=300)
+    # Taken after explaining: the statistics hold the bins learned from this model.
+    stats = json.loads(json.dumps(full.training_data_stats))
+    light = TabularExplainer(training_data_stats=stats, random_state=0)
     b = light.explain(row, frame_model_from_array, num_samples=300)
     assert a.as_list() == b.as_list()
 

@@ -90,8 +90,8 @@ class TabularExplainer(ExplainManyMixin):
     feature where the output changes (at most 4 bins, each with at least 5 %
     of the rows). The bins are kept for that ``predict_fn`` (the same object,
     or the same bound method such as ``model.predict_proba``; the last
-    four models), so later calls cost nothing extra, and they depend only on
-    the explainer's ``random_state``. ``training_data_stats`` then holds the
+    four models), so later calls cost nothing extra. Like quartiles they
+    depend on the data and the model only, not on ``random_state``. ``training_data_stats`` then holds the
     bins of the latest explanation, and each continuous feature's
     ``"binned_by"`` says whether its cuts came from the model or are
     quartiles. An explainer rebuilt from ``training_data_stats`` uses the
@@ -196,7 +196,7 @@ class TabularExplainer(ExplainManyMixin):
                 return binning
         stats = learn_model_stats(
             self.schema, self._base.stats, self._training_rows, predict_fn, self.mode,
-            self._model_discretizer, self._seed, batch_size,
+            self._model_discretizer, batch_size,
         )  # fmt: skip
         binning = self._binning("model", stats)
         self._learned = [*self._learned[-(MODELS_REMEMBERED - 1):], (predict_fn, binning)]

@@ -11,9 +11,12 @@ The rows are the explainer's training rows with every column drawn
 independently (with replacement), the way LIME's own samples are drawn, so
 the cuts follow what the model does on the samples the explanation will
 see, and a feature correlated with an important one does not inherit its
-cuts. The sample depends only on the explainer's seed, so the cuts are the
-same whatever explains first, ``explain`` or ``explain_many``, on any number
-of workers.
+cuts. Like quartiles, the cuts are part of the representation, not of one
+explanation's sampling: the sample comes from a fixed seed, so explainers
+with any ``random_state`` get the same bins for the same data and model, and
+reruns with other seeds differ only by the sampling noise that
+``exp.stability`` measures. They are also the same whatever explains first,
+``explain`` or ``explain_many``, on any number of workers.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ __all__ = ["Binning", "MODELS_REMEMBERED", "learn_model_stats", "same_model"]
 
 #: Models whose learned bins an explainer keeps (the most recently used ones).
 MODELS_REMEMBERED = 4
-#: Second entropy word of the bin sample's seed, so it never shares a stream with an explanation.
-_BIN_STREAM = 0x62696E73
+#: Seed of the bin sample: fixed, so the bins do not change with the explainer's random_state.
+BIN_SEED = 0x62696E73
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,6 @@ def learn_model_stats(
     predict_fn: Callable[[Any], Any],
     mode: str,
     discretizer: ModelDiscretizer,
-    seed: int,
     batch_size: int,
 ) -> dict:
     """Training statistics whose continuous features are cut where ``predict_fn``'s output changes.
@@ -87,7 +89,7 @@ def learn_model_stats(
     (``"model"`` or ``"quartiles"``); the bin statistics of learned cuts
     are computed on ``training_rows``.
     """
-    rng = np.random.default_rng([int(seed) % 2**63, _BIN_STREAM])
+    rng = np.random.default_rng(BIN_SEED)
     rows = independent_rows(training_rows, discretizer.sample_rows, rng)
     outputs = predict_in_batches(predict_fn, lambda start, stop: schema.decode(rows[start:stop]), len(rows), batch_size, mode)
     features = []
