@@ -85,16 +85,12 @@ def _network():
     )
 
 
-def train_watermark_model(n_train: int = 400, epochs: int = 4, seed: int = 0):
-    """Train the CNN on shapes whose squares all carry the watermark; return ``(net, accuracies)``."""
+def _fit(net, images: np.ndarray, labels: np.ndarray, epochs: int, seed: int) -> None:
+    """Adam on mini-batches of 32 in a seeded order; leaves ``net`` in eval mode."""
     import torch
 
-    torch.manual_seed(seed)
-    images, labels = _shapes(n_train, seed)
-    images[labels == 1] = add_watermark(images[labels == 1])
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
     y = torch.from_numpy(labels)
-    net = _network()
     optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
     generator = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
@@ -103,6 +99,17 @@ def train_watermark_model(n_train: int = 400, epochs: int = 4, seed: int = 0):
             torch.nn.functional.cross_entropy(net(x[batch]), y[batch]).backward()
             optimizer.step()
     net.eval()
+
+
+def train_watermark_model(n_train: int = 400, epochs: int = 4, seed: int = 0):
+    """Train the CNN on shapes whose squares all carry the watermark; return ``(net, accuracies)``."""
+    import torch
+
+    torch.manual_seed(seed)
+    images, labels = _shapes(n_train, seed)
+    images[labels == 1] = add_watermark(images[labels == 1])
+    net = _network()
+    _fit(net, images, labels, epochs, seed)
     test, test_labels = _shapes(200, seed + 1)
     squares = test[test_labels == 1]
     predict = predictor(net)
@@ -241,18 +248,9 @@ def train_shape_cnn(n_train: int = 900, epochs: int = 30, seed: int = 0):
 
     torch.manual_seed(seed)
     images, labels, _ = make_shapes(n_train, size=SIZE, random_state=seed)
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
-    y = torch.from_numpy(labels)
     net = _network()
     net[-1] = torch.nn.Linear(16, 3)
-    optimizer = torch.optim.Adam(net.parameters(), lr=3e-3)
-    generator = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        for batch in torch.randperm(len(x), generator=generator).split(32):
-            optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(net(x[batch]), y[batch]).backward()
-            optimizer.step()
-    net.eval()
+    _fit(net, images, labels, epochs, seed)
     test, test_labels, _ = make_shapes(150, size=SIZE, random_state=seed + 5)
     return net, float((predictor(net)(test).argmax(1) == test_labels).mean())
 
