@@ -46,7 +46,6 @@ from lime_kit.ranks import (
     settled_agreement,
     settled_mask,
     settled_positions,
-    tie_groups,
 )
 
 __all__ = [
@@ -229,31 +228,27 @@ def _weight_covariances(m, fits, scores, effective_n) -> list[np.ndarray]:
 
 
 def _samples_to_settle(weights, covariance, bounds, k: int, n: int) -> float:
-    """Samples that would separate the tie group crossing rank ``k`` from its neighbours; 0 if none.
+    """Samples that would settle rank ``k``'s boundary; 0 when nothing crosses it, inf when nothing can.
 
-    Standard errors shrink like ``1 / sqrt(n)``, so a difference now at
-    ``z`` standard errors reaches the resolving quantile after about
-    ``n * (z_resolve / z)**2`` samples. The group is settled by the easiest
-    separation that moves rank ``k``'s boundary, so the smallest projection
-    counts. Weights within ``PRACTICAL_TIE`` of each other stay tied at any
-    sample size: their projection is infinite.
+    Rank ``k`` settles when the ``k``-th and ``k+1``-th weights separate.
+    Standard errors shrink like ``1 / sqrt(n)``, so their difference, now at
+    ``z`` standard errors, reaches the resolving quantile after about
+    ``n * (z_resolve / z)**2`` samples. Weights within ``PRACTICAL_TIE`` of
+    each other stay tied at any sample size: their projection is infinite.
     """
-    crossing = [g for g in tie_groups(bounds) if g[0] < k <= g[-1]]
-    if not crossing or covariance is None or covariance.shape[0] != len(weights):
+    bounds = np.asarray(bounds).reshape(-1, 2)
+    if len(weights) <= k or not (bounds[:, 0] <= k).sum() > k:
         return 0.0
-    group = crossing[0]
+    if covariance is None or covariance.shape[0] != len(weights):
+        return np.inf
+    a, b = k - 1, k
     magnitude = np.abs(weights)
+    gap = magnitude[a] - magnitude[b]
+    if gap <= PRACTICAL_TIE * magnitude[a]:
+        return np.inf
     sign = np.where(weights < 0, -1.0, 1.0)
-    needed = []
-    for a, b in zip(group[:-1], group[1:]):  # adjacent pairs of one group (a handful)
-        variance = covariance[a, a] + covariance[b, b] - 2 * sign[a] * sign[b] * covariance[a, b]
-        gap = magnitude[a] - magnitude[b]
-        if gap <= PRACTICAL_TIE * magnitude[a]:
-            needed.append(np.inf)
-            continue
-        z = gap / np.sqrt(variance) if variance > 0 else np.inf
-        needed.append(n * (RANK_Z / z) ** 2)
-    return float(min(needed))
+    variance = covariance[a, a] + covariance[b, b] - 2 * sign[a] * sign[b] * covariance[a, b]
+    return float(n * (RANK_Z * np.sqrt(variance) / gap) ** 2) if variance > 0 else 0.0
 
 
 def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng, draws, effective_n) -> list[tuple]:
