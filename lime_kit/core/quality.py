@@ -237,7 +237,8 @@ def _samples_to_settle(weights, covariance, bounds, k: int, n: int) -> float:
     each other stay tied at any sample size: their projection is infinite.
     """
     bounds = np.asarray(bounds).reshape(-1, 2)
-    if len(weights) <= k or not (bounds[:, 0] <= k).sum() > k:
+    may_be_top = int(np.count_nonzero(bounds[:, 0] <= k))
+    if may_be_top <= k:  # nothing outside the top k could enter it: the boundary is settled
         return 0.0
     if covariance is None or covariance.shape[0] != len(weights):
         return np.inf
