@@ -12,7 +12,8 @@ the instances:
   before ``highest_weights`` became lime's ``|weight x instance|``;
 - ``within 0.05``: instances where lime_kit's Jaccard is at least lime's
   minus 0.05;
-- ``shared``: features lime_kit's top 5 shares with lime's (same seed, mean);
+- ``shared``, ``slopes shared``: features lime_kit's top 5 shares with lime's
+  (same seed, mean);
 - ``lime R^2``, ``lime_kit R^2``, ``slopes R^2``: the surrogates' weighted R^2.
 
 Run from the repository root::
@@ -154,6 +155,9 @@ def measure(case, continuous, instances, seeds) -> list[dict]:
             "lime_kit J": jaccard(kit_top),
             "slopes J": jaccard([top(e, label) for e in slopes]) if slopes else float("nan"),
             "shared": statistics.fmean(len(a & b) for a, b in zip(kit_top, lime_top)),
+            "slopes shared": statistics.fmean(len(top(e, label) & b) for e, b in zip(slopes, lime_top))
+            if slopes
+            else float("nan"),
             "lime R^2": statistics.fmean(float(e.score) for e in lime),
             "lime_kit R^2": statistics.fmean(e.score[label] for e in kit),
             "slopes R^2": statistics.fmean(e.score[label] for e in slopes) if slopes else float("nan"),
@@ -187,7 +191,8 @@ def main() -> None:
     rows = []
     for case, continuous, instances in itertools.chain(tabular_cases(args.instances), text_cases(args.instances)):
         rows += measure(case, continuous, instances, seeds)
-    columns = ["lime J", "lime_kit J", "slopes J", "within 0.05", "shared", "lime R^2", "lime_kit R^2", "slopes R^2"]
+    columns = ["lime J", "lime_kit J", "slopes J", "within 0.05", "shared", "slopes shared"]
+    columns += ["lime R^2", "lime_kit R^2", "slopes R^2"]
     print(f"Top-{TOP_K} stability at {SAMPLES} samples, {args.seeds} seeds, means over {args.instances} instances")
     print_table(summary(rows), ["case", *columns])
     if args.per_instance:
