@@ -130,7 +130,7 @@ def _heldout_scores(Z, Y, weights, m: Moments, candidates, num_features, method,
     problem_grams = grams if labels == 1 else np.repeat(grams, labels, axis=0)
     problem_cross = cross.transpose(0, 2, 1).reshape(folds * labels, d)
     train = Z.shape[0] - int(np.diff(m.fold_bounds).mean())
-    selections = select_features(problem_grams, problem_cross, candidates, num_features, method, train)
+    selections = select_features(problem_grams, problem_cross, candidates, num_features, method, train, m.instance)
     if model_regressor is not None:
         return _heldout_user_model(Z, Y, weights, m, selections, model_regressor)
     fold_of, label_of = np.divmod(np.arange(folds * labels), labels)
@@ -277,7 +277,9 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
     for label in range(labels):  # loops over explained labels
         cross = np.zeros((draws, d))
         cross[:, candidates] = m.cross[candidates, label] + multipliers @ scores[:, candidates, label]
-        selections = np.array(select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w)))
+        selections = np.array(
+            select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w), m.instance)
+        )
         grams = m.gram[selections[:, :, None], selections[:, None, :]]
         coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
         order = np.argsort(-np.abs(coef), axis=1, kind="stable")

@@ -32,7 +32,7 @@ __all__ = [
     "weighted_moments",
 ]
 
-FEATURE_SELECTION_METHODS = ("auto", "none", "highest_weights", "forward_selection", "lasso_path")
+FEATURE_SELECTION_METHODS = ("auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path")
 
 RIDGE_ALPHA = 1.0  # lime's Ridge(alpha=1) for the final surrogate
 HIGHEST_WEIGHTS_ALPHA = 0.01  # lime's ranking fit
@@ -64,6 +64,7 @@ class Moments:
     cross: np.ndarray  # (d, L)
     total: np.ndarray  # (L,) weighted total sum of squares of Y
     z_mean: np.ndarray  # (d,)
+    instance: np.ndarray  # (d,) float64 copy of Z[0], the instance's row (what highest_weights multiplies)
     y_mean: np.ndarray  # (L,)
     weight_sum: float
     scaled_Z: np.ndarray  # (n, d) float32, scratch
@@ -123,6 +124,7 @@ def weighted_moments(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, folds: i
         cross=fold_cross.sum(axis=0),
         total=fold_yy.sum(axis=0),
         z_mean=np.asarray(z_mean, dtype=np.float64),
+        instance=np.array(Z[0], dtype=np.float64),
         y_mean=np.asarray(y_mean, dtype=np.float64),
         weight_sum=weight_sum,
         scaled_Z=scaled,
@@ -232,25 +234,34 @@ def select_features(
     num_features: int,
     method: str,
     n_samples: int,
+    instance: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Return, per row of ``cross`` (shape (R, d)), the indices of the selected features.
 
     ``gram`` is shared (d, d) or one per row of ``cross`` (R, d, d).
 
-    ``highest_weights`` ranks by ``|weight|``. (lime ranks by ``|weight x the
-    instance's value|``; on standardized continuous features that gave no
-    stability gain here and a lower held-out R^2; see the README.)
+    ``highest_weights`` keeps the features with the largest contribution at
+    the instance, ``|weight x instance|`` (lime's rule), where ``instance``
+    is the instance's interpretable row ``Z[0]``: 1 for a present token,
+    segment or same-bin indicator (so the rank is ``|weight|`` there), the
+    standardized value for a continuous feature (so the rank is the
+    feature's share of the surrogate's prediction at the instance minus its
+    prediction at the training mean). ``highest_slopes`` ranks by ``|weight|``
+    alone; the two differ only on continuous features. Without ``instance``
+    both rank by ``|weight|``.
     """
     problems = cross.shape[0]
     method = resolve_method(method, num_features)
     if method == "none" or num_features >= len(candidates):
         return [candidates] * problems
-    if method == "highest_weights":
+    if method in ("highest_weights", "highest_slopes"):
         if gram.ndim == 3:
             sub = _candidate_block(gram, candidates)
             coef = ridge_solve(sub, cross[:, candidates, None], HIGHEST_WEIGHTS_ALPHA)[..., 0].T
         else:
             coef = ridge_solve(gram[np.ix_(candidates, candidates)], cross[:, candidates].T, HIGHEST_WEIGHTS_ALPHA)
+        if method == "highest_weights" and instance is not None:
+            coef = coef * np.asarray(instance, dtype=np.float64)[candidates, None]
         order = np.argsort(-np.abs(coef), axis=0, kind="stable")[:num_features]
         return list(candidates[order.T])
     if method == "forward_selection":
@@ -368,9 +379,10 @@ def fit_surrogates(
         Kernel weights.
     num_features : int
         Maximum number of features kept per label.
-    feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
-        lime's selection methods; ``auto`` is forward selection up to 6
-        features, highest weights above.
+    feature_selection : {"auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path"}
+        lime's selection methods (see :func:`select_features`) and
+        ``highest_slopes``; ``auto`` is forward selection up to 6 features,
+        highest weights above.
     model_regressor : scikit-learn regressor, optional
         Fitted (a clone) on the selected features with ``sample_weight``
         instead of the built-in ridge.
@@ -395,7 +407,9 @@ def fit_surrogates(
     with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
         m = weighted_moments(Z, Y, weights) if moments is None else moments
         candidates = candidate_features(m, constant_features)
-        selections = select_features(m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0])
+        selections = select_features(
+            m.gram, m.cross.T, candidates, num_features, feature_selection, Z.shape[0], instance=m.instance
+        )
         fits = []
         for label, selected in enumerate(selections):
             if model_regressor is not None and len(selected):

@@ -349,7 +349,16 @@ class TabularExplainer(ExplainManyMixin):
         model_regressor : scikit-learn regressor, optional
             Surrogate to fit instead of the built-in ridge; its ``fit`` must
             accept ``sample_weight``.
-        feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
+        feature_selection : {"auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path"}
+            How the ``num_features`` are chosen; ``"auto"`` is forward
+            selection up to 6 features, ``"highest_weights"`` above.
+            ``"highest_weights"`` keeps the largest contributions at the
+            instance, ``|weight x standardized value|`` for a continuous
+            feature (lime's rule): a steep feature at which the instance sits
+            at the training mean did not make this prediction.
+            ``"highest_slopes"`` keeps the largest ``|weight|`` instead. Binned
+            and categorical features are 1 at the instance, so both rank them
+            alike.
         batch_size : int, default=10000
             Rows per ``predict_fn`` call.
         random_state : int or Generator, optional

@@ -236,7 +236,11 @@ class TextExplainer(ExplainManyMixin):
         model_regressor : scikit-learn regressor, optional
             Surrogate to fit instead of the built-in ridge; must accept
             ``sample_weight``.
-        feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
+        feature_selection : {"auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path"}
+            lime's methods; ``"auto"`` is forward selection up to 6 features,
+            ``"highest_weights"`` above. A present token is 1 at the
+            instance, so ``"highest_weights"`` (``|weight x value|``) and
+            ``"highest_slopes"`` (``|weight|``) select the same tokens.
         batch_size : int, optional
             Documents per ``predict_fn`` call; only one batch of perturbed
             strings exists at a time. Default 1000, or on the id path the
