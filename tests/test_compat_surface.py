@@ -13,8 +13,8 @@ import pytest
 from sklearn.datasets import load_iris
 
 from lime_kit.compat import discretize, lime_base, lime_tabular, lime_text
-from lime_kit.compat.explanation import DomainMapper, Explanation, ImageExplanation, id_generator
 from lime_kit.compat.exceptions import LimeError
+from lime_kit.compat.explanation import DomainMapper, Explanation, ImageExplanation, id_generator
 from lime_kit.compat.submodular_pick import SubmodularPick
 from lime_kit.compat.utils.generic_utils import has_arg
 from lime_kit.compat.wrappers.scikit_image import BaseWrapper, SegmentationAlgorithm
@@ -140,6 +140,7 @@ def step_model(threshold):
     return predict_proba
 
 
+@pytest.mark.filterwarnings("ignore:lime_kit. this explanation may be unreliable")  # the 3 noise features tie, rightly
 def test_explainer_uses_a_user_discretizer_subclass_bins(iris):
     X, _, names = iris
 
