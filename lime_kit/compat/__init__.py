@@ -10,15 +10,37 @@ the result exposes lime's attributes and methods (``as_list``, ``as_map``,
 ``as_pyplot_figure``, ``show_in_notebook``, ``save_to_file``,
 ``get_image_and_mask``) and the lime_kit explanation itself as
 ``.explanation``. The README section "Coming from lime" lists what differs.
+
+lime's other public modules are here under lime's paths too:
+``discretize``, ``lime_base``, ``submodular_pick``, ``explanation``,
+``exceptions``, ``utils.generic_utils`` and ``wrappers.scikit_image``.
 """
 
-from lime_kit.compat import lime_image, lime_tabular, lime_text
+from lime_kit.compat import (
+    discretize,
+    exceptions,
+    explanation,
+    lime_base,
+    lime_image,
+    lime_tabular,
+    lime_text,
+    submodular_pick,
+    utils,
+    wrappers,
+)
 from lime_kit.compat.explanation import Explanation, ImageExplanation, TextExplanation
 from lime_kit.compat.lime_image import LimeImageExplainer
 from lime_kit.compat.lime_tabular import LimeTabularExplainer
 from lime_kit.compat.lime_text import LimeTextExplainer
 
 __all__ = [
+    "discretize",
+    "exceptions",
+    "explanation",
+    "lime_base",
+    "submodular_pick",
+    "utils",
+    "wrappers",
     "Explanation",
     "ImageExplanation",
     "LimeImageExplainer",

@@ -1,24 +1,104 @@
-"""lime's explanation attributes and methods, read from a lime_kit `Explanation`.
+"""lime's ``lime.explanation``: ``Explanation``, ``DomainMapper`` and ``id_generator``.
 
 The compat explainers return these objects so that code written against
 ``lime.explanation.Explanation`` and ``lime.lime_image.ImageExplanation``
-keeps working. They hold no numbers of their own beyond lime's layout of
-them: every figure comes from the wrapped lime_kit explanation (available
-as ``.explanation``), and every picture or page from :mod:`lime_kit.plot`.
+keeps working. Such an explanation holds no numbers of its own beyond
+lime's layout of them: every figure comes from the wrapped lime_kit
+explanation (available as ``.explanation``), and every picture or page from
+:mod:`lime_kit.plot`.
+
+Code that builds explanations itself (a custom explainer on
+:class:`~lime_kit.compat.lime_base.LimeBase`) constructs them as lime does,
+``Explanation(domain_mapper, mode, class_names, random_state)``, and fills
+``local_exp``, ``intercept``, ``score`` and ``local_pred``; ``as_list`` then
+names features through the ``DomainMapper``, and the pictures and pages are
+still lime_kit's (the filled fields are read into a lime_kit explanation).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import string
 
 import numpy as np
 
+from lime_kit.compat.exceptions import LimeError
 from lime_kit.explanation import Explanation as KitExplanation
 
-__all__ = ["Explanation", "TextExplanation", "ImageExplanation"]
+__all__ = ["DomainMapper", "Explanation", "TextExplanation", "ImageExplanation", "id_generator"]
 
 #: lime keeps a regression explanation under this label (and a negated copy under 0).
 REGRESSION_LABEL = 1
+
+_ID_CHARACTERS = np.array(list(string.ascii_uppercase + string.digits))
+
+
+def id_generator(size: int = 15, random_state=None) -> str:
+    """Return ``size`` random capital letters and digits (an id for an HTML element), as lime does.
+
+    Parameters
+    ----------
+    size : int, default=15
+    random_state : None, int, numpy Generator or numpy.random.RandomState
+        The same seed gives the same id; a generator passed in is advanced.
+
+    Examples
+    --------
+    >>> id_generator(8, random_state=0) == id_generator(8, random_state=0)
+    True
+    >>> len(id_generator())
+    15
+    """
+    if isinstance(random_state, np.random.RandomState):
+        picks = random_state.randint(0, len(_ID_CHARACTERS), size)
+    elif random_state is None or isinstance(random_state, (numbers.Integral, np.random.Generator)):
+        picks = np.random.default_rng(random_state).integers(0, len(_ID_CHARACTERS), size)
+    else:
+        raise TypeError(
+            f"random_state must be None, an int, a numpy Generator or a numpy.random.RandomState, "
+            f"got {type(random_state).__name__}"
+        )
+    return "".join(_ID_CHARACTERS[picks])
+
+
+class DomainMapper:
+    """Turn feature ids into what a reader sees; one subclass per kind of data (rows, text, ...).
+
+    The base class names a feature by its id and adds nothing to a page.
+
+    Examples
+    --------
+    >>> DomainMapper().map_exp_ids([(3, 0.5)])
+    [(3, 0.5)]
+    """
+
+    def __init__(self):
+        pass
+
+    def map_exp_ids(self, exp, **kwargs):
+        """Return ``exp`` (``[(feature_id, weight)]``) with each id replaced by its name (here: unchanged)."""
+        return exp
+
+    def visualize_instance_html(self, exp, label, div_name, exp_object_name, **kwargs) -> str:
+        """Return HTML showing the instance for ``exp`` (here: nothing)."""
+        return ""
+
+
+class _KitNames(DomainMapper):
+    """The domain mapper of an explanation computed by lime_kit: ids -> the explanation's feature names."""
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def map_exp_ids(self, exp, **kwargs):
+        names = self.owner._feature_names(**kwargs)
+        return [(names[i], w) for i, w in exp]
+
+
+def _of_label(value, label):
+    """A per-label entry (lime's image explanations keep dicts) or the one value lime keeps for all labels."""
+    return value.get(label) if isinstance(value, dict) else value
 
 
 class Explanation:
@@ -74,8 +154,43 @@ class Explanation:
     (True, True)
     """
 
-    def __init__(self, explanation: KitExplanation, top_labels: bool = False, output_range=None):
+    def __init__(
+        self,
+        domain_mapper=None,
+        mode: str = "classification",
+        class_names=None,
+        random_state=None,
+        *,
+        top_labels: bool = False,
+        output_range=None,
+    ):
+        if isinstance(domain_mapper, KitExplanation):
+            self._read_kit(domain_mapper, top_labels, output_range)
+            return
+        # lime's empty explanation, filled in by the code that built it.
+        if mode not in ("classification", "regression"):
+            raise LimeError(f"explanation mode {mode!r} is not supported; use 'classification' or 'regression'")
+        self.explanation = None
+        self.domain_mapper = domain_mapper if domain_mapper is not None else DomainMapper()
+        self.mode = mode
+        self.random_state = random_state
+        self.local_exp = {}
+        self.intercept = {}
+        self.score = None
+        self.local_pred = None
+        if mode == "classification":
+            self.class_names = class_names
+            self.top_labels = None
+            self.predict_proba = None
+        else:
+            self.class_names = ["negative", "positive"]
+            self.predicted_value = None
+            self.min_value, self.max_value = 0.0, 1.0
+            self.dummy_label = REGRESSION_LABEL
+
+    def _read_kit(self, explanation: KitExplanation, top_labels: bool, output_range) -> None:
         self.explanation = explanation
+        self.domain_mapper = _KitNames(self)
         self.mode = explanation.mode
         self.random_state = explanation.random_state
         kit = explanation
@@ -114,10 +229,49 @@ class Explanation:
         return int(label)
 
     def _kit_view(self, labels) -> KitExplanation:
-        """The wrapped explanation restricted to ``labels`` (all explained labels when None)."""
+        """The lime_kit explanation restricted to ``labels`` (all explained labels when None)."""
+        kit = self._kit()
         if labels is None or self.mode == "regression":
+            return kit
+        return dataclasses.replace(kit, labels=tuple(self._kit_label(label) for label in labels))
+
+    def _kit(self) -> KitExplanation:
+        """The wrapped lime_kit explanation, or one read from the fields lime's code filled in."""
+        if self.explanation is not None:
             return self.explanation
-        return dataclasses.replace(self.explanation, labels=tuple(self._kit_label(label) for label in labels))
+        return self._filled_kit("tabular", {})
+
+    def _filled_kit(self, modality: str, payload: dict) -> KitExplanation:
+        def number(value) -> float:
+            return float("nan") if value is None else float(np.ravel(value)[0])
+
+        if self.mode == "regression":
+            labels = (0,)
+            pairs = {0: self.local_exp.get(self.dummy_label, [])}
+            intercept = {0: number(self.intercept.get(self.dummy_label))}
+            prediction = {0: number(self.predicted_value)}
+            model_output = [prediction[0]]
+        else:
+            labels = tuple(int(label) for label in (self.top_labels or self.local_exp))
+            pairs = {label: self.local_exp[label] for label in labels}
+            intercept = {label: number(self.intercept.get(label)) for label in labels}
+            proba = None if self.predict_proba is None else np.ravel(self.predict_proba)
+            prediction = {label: number(proba[label]) if proba is not None else float("nan") for label in labels}
+            model_output = [] if proba is None else proba.tolist()
+        ids = sorted({int(i) for weights in pairs.values() for i, _ in weights})
+        width = ids[-1] + 1 if ids else 0
+        names = [f"feature {i}" for i in range(width)]
+        for i, (name, _) in zip(ids, self.domain_mapper.map_exp_ids([(i, 0.0) for i in ids])):
+            names[i] = str(name)
+        coefficients = {label: [(int(i), float(w)) for i, w in weights] for label, weights in pairs.items()}
+        local_pred = {label: number(_of_label(self.local_pred, label)) for label in labels}
+        score = {label: number(_of_label(self.score, label)) for label in labels}
+        return KitExplanation(
+            self.mode, modality, labels, names, names, [None] * width, coefficients, intercept, local_pred, prediction,
+            score, model_output,
+            class_names=list(self.class_names) if self.class_names is not None and self.mode == "classification" else None,
+            payload=payload,
+        )  # fmt: skip
 
     def available_labels(self) -> list:
         """Return the explained labels: ``top_labels`` when they were asked for, else ``local_exp``'s keys."""
@@ -130,10 +284,13 @@ class Explanation:
         return list(self.explanation.feature_descriptions)
 
     def as_list(self, label: int = 1, **kwargs) -> list[tuple[str, float]]:
-        """Return ``[(feature, weight)]`` of ``label``, largest ``|weight|`` first (label ignored in regression)."""
-        names = self._feature_names(**kwargs)
+        """Return ``[(feature, weight)]`` of ``label``, largest ``|weight|`` first (label ignored in regression).
+
+        Features are named by ``domain_mapper.map_exp_ids``; ``kwargs`` go to
+        it (text: ``positions=True`` gives ``word_start1-start2``).
+        """
         label = REGRESSION_LABEL if self.mode == "regression" else self._kit_label(label)
-        return [(names[i], float(w)) for i, w in self.local_exp[label]]
+        return [(name, float(w)) for name, w in self.domain_mapper.map_exp_ids(self.local_exp[label], **kwargs)]
 
     def as_map(self) -> dict:
         """Return ``local_exp``: ``{label: [(feature_index, weight)]}``."""
@@ -153,7 +310,7 @@ class Explanation:
         # A pyplot figure, as lime returns, so notebooks show it and plt.show() finds it.
         figure = plt.figure()
         ax = figure.add_subplot()
-        plot_weights(self.explanation, label=kit_label, ax=ax)
+        plot_weights(self._kit(), label=kit_label, ax=ax)
         # lime's names (text: the bare word, or word_positions) rather than lime_kit's descriptions.
         names = [name for name, _ in reversed(self.as_list(label, **kwargs))]
         ax.set_yticks(range(len(names)), names)
@@ -170,7 +327,7 @@ class Explanation:
         """
         from lime_kit.plot.save import standalone_html
 
-        return standalone_html(self._html_fragment(labels), f"lime_kit {self.explanation.modality} explanation")
+        return standalone_html(self._html_fragment(labels), f"lime_kit {self._kit().modality} explanation")
 
     def _html_fragment(self, labels) -> str:
         from lime_kit.plot import explanation_html
@@ -190,6 +347,8 @@ class Explanation:
             handle.write(page)
 
     def __repr__(self) -> str:
+        if self.explanation is None:
+            return f"<lime_kit.compat {type(self).__name__} ({self.mode}, labels {list(self.local_exp)})>"
         return f"<lime_kit.compat {type(self).__name__} of {self.explanation!r}>"
 
 
@@ -219,10 +378,30 @@ class ImageExplanation(Explanation):
         Superpixel labels ``0..K-1``; the feature indices of ``local_exp``.
     """
 
-    def __init__(self, explanation: KitExplanation, top_labels: bool = False, output_range=None):
-        super().__init__(explanation, top_labels, output_range)
-        self.image = explanation.payload["image"]
-        self.segments = explanation.payload["segments"]
+    def __init__(self, image, segments=None, *, top_labels: bool = False, output_range=None):
+        if isinstance(image, KitExplanation):
+            super().__init__(image, top_labels=top_labels, output_range=output_range)
+            self.image = image.payload["image"]
+            self.segments = image.payload["segments"]
+            kit = image
+            # lime's image explanations keep score and local_pred per label.
+            self.score = {label: float(kit.score[label]) for label in self.local_exp}
+            self.local_pred = {label: np.array([kit.local_pred[label]]) for label in self.local_exp}
+            return
+        if segments is None:
+            raise TypeError("ImageExplanation(image, segments) needs the (H, W) segment map as well as the image")
+        super().__init__(DomainMapper(), "classification")
+        self.image = np.asarray(image)
+        self.segments = np.asarray(segments)
+        if self.segments.shape != self.image.shape[:2]:
+            raise ValueError(f"segments has shape {self.segments.shape} but the image is {self.image.shape[:2]}; pass one label per pixel")
+        self.score = {}
+        self.local_pred = {}
+
+    def _kit(self) -> KitExplanation:
+        if self.explanation is not None:
+            return self.explanation
+        return self._filled_kit("image", {"image": self.image, "segments": self.segments})
 
     def get_image_and_mask(
         self,
@@ -261,7 +440,7 @@ class ImageExplanation(Explanation):
         if positive_only and negative_only:
             raise ValueError("positive_only and negative_only cannot both be True; set one of them, or neither for both signs")
         shown, mask = image_and_mask(
-            self.explanation, kit_label, positive_only, negative_only, hide_rest, num_features, min_weight
+            self._kit(), kit_label, positive_only, negative_only, hide_rest, num_features, min_weight
         )
         if not (positive_only or negative_only) and shown.ndim == 3 and shown.shape[2] >= 2:
             # lime marks the sign by saturating one channel: green (1) for, red (0) against.

@@ -9,8 +9,11 @@ attributes (see :class:`lime_kit.compat.explanation.Explanation`).
 
 from __future__ import annotations
 
+import copy
+import html
 import numbers
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -21,10 +24,15 @@ from lime_kit.compat._arguments import (
     resolve_label_request,
     seed_from_random_state,
 )
-from lime_kit.compat.explanation import Explanation
+from lime_kit.compat.discretize import BaseDiscretizer, DecileDiscretizer, EntropyDiscretizer, QuartileDiscretizer
+from lime_kit.compat.explanation import DomainMapper, Explanation
+from lime_kit.compat.lime_base import LimeBase
 from lime_kit.tabular.explainer import TabularExplainer
+from lime_kit.tabular.stats import bin_stats
 
-__all__ = ["LimeTabularExplainer"]
+__all__ = ["LimeTabularExplainer", "RecurrentTabularExplainer", "TableDomainMapper"]
+
+_DISCRETIZER_CLASSES = {"quartile": QuartileDiscretizer, "decile": DecileDiscretizer, "entropy": EntropyDiscretizer}
 
 # lime's own discretizer classes, recognised by name so that lime need not be installed.
 _LIME_DISCRETIZERS = {"QuartileDiscretizer": "quartile", "DecileDiscretizer": "decile"}
@@ -36,11 +44,40 @@ def _resolve_discretizer(discretizer):
         return discretizer
     name = type(discretizer).__name__
     if name in _LIME_DISCRETIZERS:
-        return _LIME_DISCRETIZERS[name]
+        return _LIME_DISCRETIZERS[name]  # lime's own objects (lime installed alongside), read by name
     raise ValueError(
-        f"discretizer {name} (a lime discretizer object) cannot be used by lime_kit; pass 'quartile', "
-        f"'decile' or 'entropy' (with training_labels), or an object with a cut_points(values, labels) method"
+        f"discretizer {name} cannot be used; pass 'quartile', 'decile' or 'entropy' (with training_labels), "
+        f"a lime_kit.compat.discretize.BaseDiscretizer (a subclass of your own that defines bins() too), or an "
+        f"object with a cut_points(values, labels) method"
     )
+
+
+def _stats_with_bins(training_data, discretizer: BaseDiscretizer, explainer_kwargs: dict) -> dict:
+    """lime_kit training statistics whose continuous features are binned at ``discretizer``'s cut points."""
+    if hasattr(training_data, "columns") or hasattr(training_data, "tocsr"):
+        raise ValueError(
+            "a BaseDiscretizer object needs training_data as a numeric numpy array (as in lime); pass a string "
+            "discretizer ('quartile', 'decile', 'entropy') for DataFrames and sparse matrices"
+        )
+    data = np.asarray(training_data, dtype=float)
+    cuts = getattr(discretizer, "_cuts", None)
+    if cuts is None:
+        raise ValueError(
+            f"discretizer {type(discretizer).__name__} has no bins: a BaseDiscretizer subclass must call "
+            "BaseDiscretizer.__init__(self, data, categorical_features, feature_names, ...) in its __init__"
+        )
+    if data.ndim != 2 or any(j >= data.shape[1] for j in cuts):
+        raise ValueError(
+            f"the discretizer bins columns {sorted(cuts)} but training_data has shape {data.shape}; build the "
+            "discretizer on the same training data"
+        )
+    unbinned = TabularExplainer(training_data, **explainer_kwargs, discretize_continuous=True, discretizer="quartile")
+    stats = copy.deepcopy(unbinned.training_data_stats)
+    for j, feature in enumerate(stats["features"]):
+        if feature["kind"] == "continuous":
+            feature.update(bin_stats(data[:, j], np.asarray(cuts.get(j, []), dtype=float), feature["mean"]))
+    stats["discretizer"] = type(discretizer).__name__
+    return stats
 
 
 def _resolve_training_stats(training_data_stats):
@@ -69,6 +106,74 @@ def _integer_code_names(training_data, categorical_features, categorical_names) 
         if column.size and np.all(np.isfinite(column)) and np.all(column == np.round(column)) and column.min() >= 0:
             names[j] = [str(code) for code in range(int(column.max()) + 1)]
     return names
+
+
+def _lime_tabular_kernel(distances, kernel_width):
+    """lime's tabular kernel ``sqrt(exp(-d^2 / width^2))``."""
+    return np.sqrt(np.exp(-(distances**2) / kernel_width**2))
+
+
+class TableDomainMapper(DomainMapper):
+    """Name the features of a tabular explanation and show the instance as a table.
+
+    Parameters
+    ----------
+    feature_names : list of str
+    feature_values : list of str
+        The instance's values, as shown.
+    scaled_row : ndarray of shape (n_features,)
+        The instance as the surrogate saw it.
+    categorical_features : list of int
+    discretized_feature_names : list of str, optional
+        Names that state the instance's bin (``"age > 40.00"``); used by
+        :meth:`map_exp_ids` when given.
+    feature_indexes : list of int, optional
+        For sparse rows: the columns ``feature_values`` belong to.
+
+    Examples
+    --------
+    >>> mapper = TableDomainMapper(["age", "income"], ["41", "3.2"], [41.0, 3.2], [],
+    ...                            discretized_feature_names=["age > 40.00", "income <= 5.00"])
+    >>> mapper.map_exp_ids([(1, -0.2), (0, 0.3)])
+    [('income <= 5.00', -0.2), ('age > 40.00', 0.3)]
+    """
+
+    def __init__(
+        self, feature_names, feature_values, scaled_row, categorical_features, discretized_feature_names=None,
+        feature_indexes=None,
+    ):  # fmt: skip
+        self.exp_feature_names = feature_names
+        self.discretized_feature_names = discretized_feature_names
+        self.feature_names = feature_names
+        self.feature_values = feature_values
+        self.feature_indexes = feature_indexes
+        self.scaled_row = scaled_row
+        sparse = hasattr(scaled_row, "tocsr")
+        self.all_categorical = False if sparse else len(categorical_features) == len(scaled_row)
+        self.categorical_features = categorical_features
+
+    def map_exp_ids(self, exp, **kwargs):
+        """Return ``[(name, weight)]``: the discretized names when given, else the feature names."""
+        names = self.discretized_feature_names if self.discretized_feature_names is not None else self.exp_feature_names
+        return [(names[i], w) for i, w in exp]
+
+    def visualize_instance_html(self, exp, label, div_name, exp_object_name, show_table: bool = True, show_all: bool = False, **kwargs) -> str:
+        """Return an HTML table of the instance (feature, value, weight); all features with ``show_all``."""
+        if not show_table:
+            return ""
+        weights = dict((int(i), float(w)) for i, w in exp)
+        columns = list(self.feature_indexes) if self.feature_indexes is not None else list(range(len(self.feature_values)))
+        value_of = dict(zip(columns, self.feature_values))
+        shown = columns if show_all else [int(i) for i, _ in exp]
+        rows = "".join(
+            f"<tr><td>{html.escape(str(self.exp_feature_names[j]))}</td><td>{html.escape(str(value_of.get(j, '')))}</td>"
+            f"<td>{weights.get(j, 0.0):.4g}</td></tr>"
+            for j in shown
+        )
+        return (
+            f'<table id="{html.escape(str(div_name))}" class="lime_kit-table"><tr><th>Feature</th><th>Value</th>'
+            f"<th>Weight</th></tr>{rows}</table>"
+        )
 
 
 class LimeTabularExplainer:
@@ -101,9 +206,12 @@ class LimeTabularExplainer:
     class_names : list of str, optional
     feature_selection : {"auto", "none", "forward_selection", "highest_weights", "lasso_path"}
     discretize_continuous : bool, default=True
-    discretizer : {"quartile", "decile", "entropy"} or object, default="quartile"
-        lime's ``QuartileDiscretizer``/``DecileDiscretizer`` objects are read
-        as their names; other lime discretizer objects raise a ValueError.
+    discretizer : {"quartile", "decile", "entropy"} or BaseDiscretizer, default="quartile"
+        A :mod:`lime_kit.compat.discretize` object (``QuartileDiscretizer``,
+        ..., or your own ``BaseDiscretizer`` subclass that defines ``bins``)
+        bins the continuous columns at its cut points. lime's own
+        ``QuartileDiscretizer``/``DecileDiscretizer`` objects are read as
+        their names.
     sample_around_instance : bool, default=False
     random_state : int or numpy.random.RandomState, optional
     training_data_stats : dict, optional
@@ -114,6 +222,10 @@ class LimeTabularExplainer:
     ----------
     explainer : lime_kit.TabularExplainer
         The explainer doing the work.
+    discretizer : BaseDiscretizer or None
+        lime's discretizer object (built when first read).
+    base : LimeBase
+        lime's surrogate fitter with this explainer's kernel.
 
     Examples
     --------
@@ -164,24 +276,64 @@ class LimeTabularExplainer:
         self.verbose = bool(verbose)
         self.feature_selection = feature_selection
         self.random_state = random_state
+        self.kernel_width = width
+        self._kernel = kernel
         self.categorical_features = list(categorical_features or [])
         self.categorical_names = _integer_code_names(training_data, categorical_features, categorical_names)
+        # Kept (not copied) so that the lime discretizer object can be built when asked for.
+        self._training_data, self._training_labels = training_data, training_labels
+        self._discretizer = discretizer if discretize_continuous else None
+        common = {
+            "feature_names": feature_names,
+            "categorical_features": categorical_features,
+            "categorical_names": self.categorical_names,
+            "mode": mode,
+            "class_names": class_names,
+            "sample_around_instance": sample_around_instance,
+            "kernel_width": width,
+            "kernel": lime_kernel(kernel, width) if kernel is not None else None,
+            "random_state": seed_from_random_state(random_state),
+        }
+        if discretize_continuous and isinstance(discretizer, BaseDiscretizer) and stats is None:
+            stats = _stats_with_bins(training_data, discretizer, common)
+            training_data = None
+            discretizer = "quartile"  # not read: the bins come with the statistics
         self.explainer = TabularExplainer(
             training_data,
-            feature_names=feature_names,
-            categorical_features=categorical_features,
-            categorical_names=self.categorical_names,
-            mode=mode,
-            class_names=class_names,
+            **common,
             discretize_continuous=discretize_continuous,
             discretizer=_resolve_discretizer(discretizer),
-            sample_around_instance=sample_around_instance,
-            kernel_width=width,
-            kernel=lime_kernel(kernel, width) if kernel is not None else None,
             training_labels=training_labels,
             training_data_stats=stats,
-            random_state=seed_from_random_state(random_state),
         )
+
+    @property
+    def discretizer(self) -> BaseDiscretizer | None:
+        """lime's discretizer object for the continuous columns (None without ``discretize_continuous``).
+
+        Built on first use from the training data with the explainer's
+        ``discretizer`` argument; None where lime has none either (sparse
+        training data) or the training data are not a numeric array.
+        """
+        if self._discretizer is None or isinstance(self._discretizer, BaseDiscretizer):
+            return self._discretizer
+        data = self._training_data
+        if data is None or hasattr(data, "columns") or hasattr(data, "tocsr") or np.asarray(data).dtype.kind not in "iufb":
+            return None
+        kind = _DISCRETIZER_CLASSES.get(_resolve_discretizer(self._discretizer))
+        if kind is None:
+            return None
+        self._discretizer = kind(
+            np.asarray(data), self.categorical_features, self.feature_names, labels=self._training_labels,
+            random_state=seed_from_random_state(self.random_state),
+        )  # fmt: skip
+        return self._discretizer
+
+    @property
+    def base(self) -> LimeBase:
+        """A :class:`~lime_kit.compat.lime_base.LimeBase` with this explainer's kernel, as lime's ``explainer.base``."""
+        kernel = self._kernel if self._kernel is not None else _lime_tabular_kernel
+        return LimeBase(partial(kernel, kernel_width=float(self.kernel_width)), self.verbose, self.random_state)
 
     @property
     def feature_names(self) -> list:
@@ -239,3 +391,136 @@ class LimeTabularExplainer:
             print_fit(explanation)
         output_range = model.range if isinstance(model, OutputRange) else None
         return Explanation(explanation, top_labels=request.lime_order_reversed, output_range=output_range)
+
+
+class RecurrentTabularExplainer(LimeTabularExplainer):
+    """lime's explainer for models of sequences, ``(samples, timesteps, features)`` arrays (recurrent networks).
+
+    Each (feature, timestep) pair becomes one tabular column named
+    ``"{feature}_t-{lag}"`` (lag 0 is the last timestep), columns ordered
+    feature by feature as lime orders them; rows are reshaped back to 3-D
+    before every ``classifier_fn`` call, so the model sees the shape it was
+    trained on. Arguments and defaults are lime 0.2.0.1's.
+
+    Parameters
+    ----------
+    training_data : ndarray of shape (n_samples, n_timesteps, n_features)
+    feature_names : list of str, optional
+        One name per feature (not per column); default ``["0", "1", ...]``.
+    categorical_features : list of int, optional
+        Indices of the flattened columns, ``feature * n_timesteps + timestep``.
+    mode, training_labels, categorical_names, kernel_width, kernel, verbose, class_names, feature_selection, discretize_continuous, discretizer, random_state
+        As in :class:`LimeTabularExplainer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 4, 2))                     # 4 timesteps, 2 features
+    >>> def classifier_fn(batch):                             # class 1 when the last "price" is high
+    ...     p = 1 / (1 + np.exp(-3 * batch[:, -1, 0]))
+    ...     return np.column_stack([1 - p, p])
+    >>> explainer = RecurrentTabularExplainer(X, feature_names=["price", "volume"], random_state=0)
+    >>> exp = explainer.explain_instance(X[0], classifier_fn, num_features=1, num_samples=1000)
+    >>> "price_t-0" in exp.as_list()[0][0]
+    True
+    """
+
+    def __init__(
+        self,
+        training_data,
+        mode: str = "classification",
+        training_labels=None,
+        feature_names=None,
+        categorical_features=None,
+        categorical_names=None,
+        kernel_width: float | None = None,
+        kernel: Callable | None = None,
+        verbose: bool = False,
+        class_names=None,
+        feature_selection: str = "auto",
+        discretize_continuous: bool = True,
+        discretizer="quartile",
+        random_state=None,
+    ):
+        data = np.asarray(training_data)
+        if data.ndim != 3:
+            raise ValueError(
+                f"training_data must be 3-D (samples, timesteps, features) for RecurrentTabularExplainer, got shape "
+                f"{data.shape}; use LimeTabularExplainer for 2-D rows"
+            )
+        n_samples, n_timesteps, n_features = data.shape
+        if feature_names is None:
+            feature_names = [str(j) for j in range(n_features)]
+        if len(feature_names) != n_features:
+            raise ValueError(
+                f"feature_names has {len(feature_names)} names but the data have {n_features} features per timestep"
+            )
+        self.n_timesteps, self.n_features = n_timesteps, n_features
+        columns = [f"{name}_t-{n_timesteps - 1 - t}" for name in feature_names for t in range(n_timesteps)]
+        super().__init__(
+            self._flatten(data),
+            mode=mode,
+            training_labels=training_labels,
+            feature_names=columns,
+            categorical_features=categorical_features,
+            categorical_names=categorical_names,
+            kernel_width=kernel_width,
+            kernel=kernel,
+            verbose=verbose,
+            class_names=class_names,
+            feature_selection=feature_selection,
+            discretize_continuous=discretize_continuous,
+            discretizer=discretizer,
+            random_state=random_state,
+        )
+
+    @staticmethod
+    def _flatten(sequences: np.ndarray) -> np.ndarray:
+        """(n, timesteps, features) -> (n, features * timesteps), each feature's timesteps side by side."""
+        n = sequences.shape[0]
+        return np.transpose(sequences, (0, 2, 1)).reshape(n, -1)
+
+    def _make_predict_proba(self, func: Callable) -> Callable:
+        """Wrap ``func`` (3-D batches) so that it takes the flattened rows the tabular explainer samples."""
+        shape = (self.n_features, self.n_timesteps)
+
+        def predict_proba(rows):
+            rows = np.asarray(rows)
+            return func(np.transpose(rows.reshape(len(rows), *shape), (0, 2, 1)))
+
+        return predict_proba
+
+    def explain_instance(
+        self,
+        data_row,
+        classifier_fn: Callable,
+        labels=(1,),
+        top_labels: int | None = None,
+        num_features: int = 10,
+        num_samples: int = 5000,
+        distance_metric: str = "euclidean",
+        model_regressor=None,
+    ) -> Explanation:
+        """Explain ``classifier_fn``'s output for one sequence.
+
+        Parameters
+        ----------
+        data_row : ndarray of shape (n_timesteps, n_features)
+        classifier_fn : callable
+            A batch ``(n, n_timesteps, n_features)`` -> probabilities
+            ``(n, n_classes)`` (values ``(n,)`` in regression).
+        labels, top_labels, num_features, num_samples, distance_metric, model_regressor
+            As in :meth:`LimeTabularExplainer.explain_instance`.
+        """
+        row = np.asarray(data_row)
+        if row.shape != (self.n_timesteps, self.n_features):
+            raise ValueError(
+                f"data_row has shape {row.shape} but the explainer was built on sequences of shape "
+                f"({self.n_timesteps}, {self.n_features}); pass one sequence (timesteps, features)"
+            )
+        return super().explain_instance(
+            self._flatten(row[None])[0], self._make_predict_proba(classifier_fn), labels=labels,
+            top_labels=top_labels, num_features=num_features, num_samples=num_samples,
+            distance_metric=distance_metric, model_regressor=model_regressor,
+        )  # fmt: skip
