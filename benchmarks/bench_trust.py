@@ -14,7 +14,8 @@ Per case, one table row with:
   ``exp.stability`` over the reruns), to compare with the measured value;
 - lime_kit ``num_samples="auto"``: median samples used, rerun Jaccard of the
   top 5 (and the worst top-k Jaccard for k = 1..5), held-out R^2;
-- the share of explanations whose warnings name unresolved ranks.
+- with "auto": the Jaccard of the reruns' settled top 5, and how many explanations show a tie
+  or raise an alarm.
 
 A second table checks the 95 % intervals against known local coefficients,
 and a third measures what the quality figures cost: the time inside
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_tabular import cases as tabular_cases  # noqa: E402
 from bench_text import document_of, train_model  # noqa: E402
-from common import TimedModel, print_table  # noqa: E402
+from common import TimedModel, mean_pairwise_jaccard, print_table  # noqa: E402
 
 import lime_kit.core.pipeline as pipeline  # noqa: E402
 from lime_kit import TabularExplainer, TextExplainer  # noqa: E402
@@ -139,7 +140,9 @@ def stability_rows(seeds: list[int]) -> list[dict]:
             "auto J": jaccard(top_sets(auto, label)),
             "auto worst J@k": worst_k,
             "auto held-out R^2": statistics.fmean(e.heldout_score[label] for e in auto),
-            "auto tie warned": f"{sum(any('not resolved' in w for w in e.warnings) for e in auto)}/{len(auto)}",
+            "auto settled J": mean_pairwise_jaccard([set(e.settled_features(label)) for e in auto]),
+            "auto with ties": f"{sum(bool(e.ties(label)) for e in auto)}/{len(auto)}",
+            "auto warned": f"{sum(bool(e.warnings) for e in auto)}/{len(auto)}",
         })
         print(f"done {name}", file=sys.stderr)
     return rows
@@ -214,7 +217,7 @@ def main() -> None:
     print(f"Rerun stability (mean pairwise top-5 Jaccard over {args.seeds} seeds; J@k: top-k Jaccard)")
     print_table(stability_rows(seeds), [
         "case", "lime J@5000", "lime_kit J@5000", "estimate@5000", "auto samples", "auto J", "auto worst J@k",
-        "auto held-out R^2", "auto tie warned",
+        "auto held-out R^2", "auto settled J", "auto with ties", "auto warned",
     ])
     print(f"\nCoverage of 95 % intervals ({args.coverage_repetitions} repetitions x 4 coefficients)")
     print_table(coverage_rows(args.coverage_repetitions), ["model", "samples", "intervals", "coverage"])
