@@ -24,7 +24,14 @@ from lime_kit.compat._arguments import (
     resolve_label_request,
     seed_from_random_state,
 )
-from lime_kit.compat.discretize import BaseDiscretizer, DecileDiscretizer, EntropyDiscretizer, QuartileDiscretizer
+from lime_kit.compat.discretize import (
+    BaseDiscretizer,
+    DecileDiscretizer,
+    EntropyDiscretizer,
+    QuartileDiscretizer,
+    StatsDiscretizer,
+    _LimeEntropyCuts,
+)
 from lime_kit.compat.explanation import DomainMapper, Explanation
 from lime_kit.compat.lime_base import LimeBase
 from lime_kit.tabular.explainer import TabularExplainer
@@ -39,16 +46,25 @@ _LIME_DISCRETIZERS = {"QuartileDiscretizer": "quartile", "DecileDiscretizer": "d
 _LIME_STATS_KEYS = ("means", "mins", "maxs", "stds", "feature_values", "feature_frequencies")
 
 
-def _resolve_discretizer(discretizer):
-    if isinstance(discretizer, str) or hasattr(discretizer, "cut_points"):
+def _discretizer_key(discretizer) -> str | None:
+    """The lime keyword a discretizer stands for: a string as given, lime's own objects by class name."""
+    if isinstance(discretizer, str):
         return discretizer
-    name = type(discretizer).__name__
-    if name in _LIME_DISCRETIZERS:
-        return _LIME_DISCRETIZERS[name]  # lime's own objects (lime installed alongside), read by name
+    return _LIME_DISCRETIZERS.get(type(discretizer).__name__)  # lime's objects (lime installed alongside)
+
+
+def _resolve_discretizer(discretizer):
+    key = _discretizer_key(discretizer)
+    if key == "entropy":
+        return _LimeEntropyCuts()  # lime cuts a column the tree cannot split at its median
+    if key is not None:
+        return key
+    if hasattr(discretizer, "cut_points"):
+        return discretizer
     raise ValueError(
-        f"discretizer {name} cannot be used; pass 'quartile', 'decile' or 'entropy' (with training_labels), "
-        f"a lime_kit.compat.discretize.BaseDiscretizer (a subclass of your own that defines bins() too), or an "
-        f"object with a cut_points(values, labels) method"
+        f"discretizer {type(discretizer).__name__} cannot be used; pass 'quartile', 'decile' or 'entropy' (with "
+        f"training_labels), a lime_kit.compat.discretize.BaseDiscretizer (a subclass of your own that defines bins() "
+        f"too), or an object with a cut_points(values, labels) method"
     )
 
 
@@ -320,7 +336,7 @@ class LimeTabularExplainer:
         data = self._training_data
         if data is None or hasattr(data, "columns") or hasattr(data, "tocsr") or np.asarray(data).dtype.kind not in "iufb":
             return None
-        kind = _DISCRETIZER_CLASSES.get(_resolve_discretizer(self._discretizer))
+        kind = _DISCRETIZER_CLASSES.get(_discretizer_key(self._discretizer))
         if kind is None:
             return None
         self._discretizer = kind(
