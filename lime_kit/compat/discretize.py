@@ -51,6 +51,40 @@ def _generator(random_state):
     )
 
 
+class _LimeEntropyCuts:
+    """lime's entropy cut points: where a depth-3 entropy tree on the column splits the labels, else the median.
+
+    lime_kit's own :class:`~lime_kit.tabular.discretize.EntropyDiscretizer`
+    leaves a column that the tree cannot split unbinned; lime cuts it at its
+    median instead. Both :class:`EntropyDiscretizer` and
+    ``LimeTabularExplainer(discretizer="entropy")`` use this object, so the two
+    agree on every column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(10.0)
+    >>> _LimeEntropyCuts().cut_points(x, (x > 6).astype(int)).tolist()
+    [6.5]
+    >>> _LimeEntropyCuts().cut_points(x, np.zeros(10, int)).tolist()   # one class: no split, the median
+    [4.5]
+    """
+
+    def __init__(self, max_depth: int = 3):
+        self.max_depth = max_depth
+
+    def cut_points(self, values: np.ndarray, labels) -> np.ndarray:
+        """Return the sorted cut points of ``values`` (n,) for ``labels`` (n,)."""
+        if labels is None:
+            raise ValueError(
+                "discretizer='entropy' needs the training labels, as in lime; pass training_labels= (the target of "
+                "each training row) or use discretizer='quartile'"
+            )
+        values = np.asarray(values, dtype=float)
+        cuts = _EntropyCuts(max_depth=self.max_depth).cut_points(values, np.asarray(labels))
+        return cuts if len(cuts) else np.array([np.median(values)])
+
+
 class BaseDiscretizer:
     """Bins for the continuous columns of ``data``; subclasses say where to cut by defining :meth:`bins`.
 
@@ -304,11 +338,5 @@ class EntropyDiscretizer(BaseDiscretizer):
         super().__init__(data, categorical_features, feature_names, labels=labels, random_state=random_state)
 
     def bins(self, data, labels):
-        tree = _EntropyCuts(max_depth=3)
-        labels = np.asarray(labels)
-        out = []
-        for j in self.to_discretize:
-            column = data[:, j].astype(float)
-            cuts = tree.cut_points(column, labels)
-            out.append(cuts if len(cuts) else np.array([np.median(column)]))
-        return out
+        cuts = _LimeEntropyCuts(max_depth=3)
+        return [cuts.cut_points(data[:, j], labels) for j in self.to_discretize]

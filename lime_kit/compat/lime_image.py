@@ -11,15 +11,25 @@ explained by default.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from lime_kit.compat._arguments import lime_kernel, print_fit, resolve_label_request, seed_from_random_state
 from lime_kit.compat.explanation import ImageExplanation
+from lime_kit.compat.lime_base import LimeBase
+from lime_kit.compat.wrappers.scikit_image import SegmentationAlgorithm
+from lime_kit.core.validation import explainer_seed
 from lime_kit.image.explainer import IMAGE_KERNEL_WIDTH, ImageExplainer
+from lime_kit.image.sampler import SegmentCompositor, sample_segment_masks
 from lime_kit.image.segmentation import make_segmenter
 
-__all__ = ["LimeImageExplainer", "ImageExplanation"]
+__all__ = ["LimeImageExplainer", "ImageExplanation", "SegmentationAlgorithm"]
+
+
+def _lime_image_kernel(d, kernel_width):
+    """lime's image kernel ``sqrt(exp(-d^2 / width^2))``."""
+    return np.sqrt(np.exp(-(d**2) / kernel_width**2))
 
 
 class LimeImageExplainer:
@@ -65,12 +75,20 @@ class LimeImageExplainer:
         self.verbose = bool(verbose)
         self.feature_selection = feature_selection
         self.random_state = random_state
+        self.kernel_fn = partial(kernel if kernel is not None else _lime_image_kernel, kernel_width=float(kernel_width))
+        # One seed for explain_instance and data_labels alike, drawn here when random_state is None.
+        self._seed = explainer_seed(seed_from_random_state(random_state))
         self.explainer = ImageExplainer(
             segmentation_max_side=None,  # lime segments at full resolution
             kernel_width=float(kernel_width),
             kernel=lime_kernel(kernel, kernel_width),
-            random_state=seed_from_random_state(random_state),
+            random_state=self._seed,
         )
+
+    @property
+    def base(self) -> LimeBase:
+        """A :class:`~lime_kit.compat.lime_base.LimeBase` with this explainer's kernel, as lime's ``explainer.base``."""
+        return LimeBase(self.kernel_fn, self.verbose, random_state=self.random_state)
 
     def explain_instance(
         self,
@@ -144,3 +162,73 @@ class LimeImageExplainer:
         if self.verbose:
             print_fit(explanation)
         return ImageExplanation(explanation, top_labels=request.lime_order_reversed)
+
+    def data_labels(self, image, fudged_image, segments, classifier_fn: Callable, num_samples: int, batch_size: int = 10):
+        """Draw ``num_samples`` on/off vectors over the superpixels and the model's output on their images.
+
+        lime's sampling step, on lime_kit's compositor: a sample shows
+        ``image`` on its "on" superpixels and ``fudged_image`` on the others;
+        row 0 is all on (the image itself). Samples are drawn from this
+        explainer's seed, so two calls with the same arguments agree, and
+        ``classifier_fn`` sees batches of ``batch_size`` images.
+
+        Parameters
+        ----------
+        image : ndarray of shape (H, W, C) or (H, W)
+        fudged_image : ndarray of the same shape
+            What a hidden superpixel shows (cast to ``image``'s dtype, as lime does).
+        segments : ndarray of shape (H, W), int
+            Superpixel labels ``0..K-1``; ``K`` is the number of distinct labels
+            (as in lime, a pixel whose label is ``K`` or more is never hidden).
+        classifier_fn : callable
+            A batch ``(n, H, W[, C])`` -> outputs ``(n, n_classes)``.
+        num_samples : int
+        batch_size : int, default=10
+
+        Returns
+        -------
+        data : ndarray of shape (num_samples, K), int
+            1 where a superpixel shows the image, 0 where it is hidden.
+        labels : ndarray of shape (num_samples, n_classes)
+            ``classifier_fn``'s outputs, row by row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.arange(16.0).reshape(4, 4)
+        >>> segments = np.repeat([[0, 0, 1, 1]], 4, axis=0)
+        >>> explainer = LimeImageExplainer(random_state=0)
+        >>> data, labels = explainer.data_labels(image, np.zeros_like(image), segments,
+        ...                                      lambda batch: batch.sum(axis=(1, 2))[:, None], num_samples=4)
+        >>> data[0].tolist(), float(labels[0, 0])
+        ([1, 1], 120.0)
+        >>> bool(np.all(labels[:, 0] == data @ [image[:, :2].sum(), image[:, 2:].sum()]))
+        True
+        """
+        image = np.ascontiguousarray(image)
+        fudged = np.asarray(fudged_image)
+        segments = np.asarray(segments)
+        if fudged.shape != image.shape:
+            raise ValueError(
+                f"fudged_image has shape {fudged.shape} but image has shape {image.shape}; pass a replacement image "
+                "of the same shape (lime: the image with every superpixel hidden)"
+            )
+        if segments.shape != image.shape[:2]:
+            raise ValueError(
+                f"segments has shape {segments.shape} but image is {image.shape[:2]} pixels; pass one label per pixel"
+            )
+        num_samples, batch_size = int(num_samples), int(batch_size)
+        if num_samples < 1 or batch_size < 1:
+            raise ValueError(f"num_samples and batch_size must be at least 1, got {num_samples} and {batch_size}")
+        n_features = np.unique(segments).size
+        # Labels outside 0..K-1 map to one extra, always-on column: lime never hides those pixels.
+        labels_in_range = np.where((segments >= 0) & (segments < n_features), segments, n_features).astype(np.intp)
+        compositor = SegmentCompositor(image, np.ascontiguousarray(fudged.astype(image.dtype, copy=False)), labels_in_range)
+        masks = sample_segment_masks(np.random.default_rng(self._seed), num_samples, n_features)
+        always_on = np.ones((num_samples, 1), dtype=bool)
+        outputs = []
+        for start in range(0, num_samples, batch_size):
+            stop = min(start + batch_size, num_samples)
+            batch = compositor.compose(np.hstack([masks[start:stop], always_on[start:stop]]))
+            outputs.append(np.array(classifier_fn(batch)))
+        return masks.astype(int), np.concatenate(outputs, axis=0)

@@ -24,7 +24,14 @@ from lime_kit.compat._arguments import (
     resolve_label_request,
     seed_from_random_state,
 )
-from lime_kit.compat.discretize import BaseDiscretizer, DecileDiscretizer, EntropyDiscretizer, QuartileDiscretizer
+from lime_kit.compat.discretize import (
+    BaseDiscretizer,
+    DecileDiscretizer,
+    EntropyDiscretizer,
+    QuartileDiscretizer,
+    StatsDiscretizer,
+    _LimeEntropyCuts,
+)
 from lime_kit.compat.explanation import DomainMapper, Explanation
 from lime_kit.compat.lime_base import LimeBase
 from lime_kit.tabular.explainer import TabularExplainer
@@ -39,16 +46,25 @@ _LIME_DISCRETIZERS = {"QuartileDiscretizer": "quartile", "DecileDiscretizer": "d
 _LIME_STATS_KEYS = ("means", "mins", "maxs", "stds", "feature_values", "feature_frequencies")
 
 
-def _resolve_discretizer(discretizer):
-    if isinstance(discretizer, str) or hasattr(discretizer, "cut_points"):
+def _discretizer_key(discretizer) -> str | None:
+    """The lime keyword a discretizer stands for: a string as given, lime's own objects by class name."""
+    if isinstance(discretizer, str):
         return discretizer
-    name = type(discretizer).__name__
-    if name in _LIME_DISCRETIZERS:
-        return _LIME_DISCRETIZERS[name]  # lime's own objects (lime installed alongside), read by name
+    return _LIME_DISCRETIZERS.get(type(discretizer).__name__)  # lime's objects (lime installed alongside)
+
+
+def _resolve_discretizer(discretizer):
+    key = _discretizer_key(discretizer)
+    if key == "entropy":
+        return _LimeEntropyCuts()  # lime cuts a column the tree cannot split at its median
+    if key is not None:
+        return key
+    if hasattr(discretizer, "cut_points"):
+        return discretizer
     raise ValueError(
-        f"discretizer {name} cannot be used; pass 'quartile', 'decile' or 'entropy' (with training_labels), "
-        f"a lime_kit.compat.discretize.BaseDiscretizer (a subclass of your own that defines bins() too), or an "
-        f"object with a cut_points(values, labels) method"
+        f"discretizer {type(discretizer).__name__} cannot be used; pass 'quartile', 'decile' or 'entropy' (with "
+        f"training_labels), a lime_kit.compat.discretize.BaseDiscretizer (a subclass of your own that defines bins() "
+        f"too), or an object with a cut_points(values, labels) method"
     )
 
 
@@ -80,31 +96,167 @@ def _stats_with_bins(training_data, discretizer: BaseDiscretizer, explainer_kwar
     return stats
 
 
-def _resolve_training_stats(training_data_stats):
-    if training_data_stats is None:
-        return None
-    if isinstance(training_data_stats, dict) and "features" not in training_data_stats and any(
-        key in training_data_stats for key in _LIME_STATS_KEYS
-    ):
+def _is_lime_stats(training_data_stats) -> bool:
+    """True for lime's ``training_data_stats`` dict ("means", "mins", ...), False for lime_kit's ({"features": [...]})."""
+    return isinstance(training_data_stats, dict) and "features" not in training_data_stats
+
+
+def _lime_entry(table: dict, j: int, key: str, column: str):
+    """``table[j]``, also under ``str(j)`` (lime's stats read back from JSON have string keys)."""
+    if isinstance(table, dict):
+        for candidate in (j, str(j)):
+            if candidate in table:
+                return table[candidate]
+    raise ValueError(
+        f"training_data_stats[{key!r}] has no entry for column {j} ({column!r}); lime's format keys each of "
+        f"'means', 'mins', 'maxs', 'stds' and 'bins' by continuous column index and 'feature_values' and "
+        f"'feature_frequencies' by column index"
+    )
+
+
+def _lime_stats_width(lime_stats: dict, feature_names) -> int:
+    """The number of columns lime's statistics describe: one past the largest column index they name."""
+    if feature_names is not None:
+        return len(feature_names)
+    keys = [int(k) for key in ("feature_values", "bins") for k in (lime_stats.get(key) or {})]
+    if not keys:
         raise ValueError(
-            "training_data_stats is in lime's format (means, mins, maxs, ...), which lime_kit cannot read; "
-            "pass the training data instead, or the training_data_stats of a lime_kit TabularExplainer"
+            "training_data_stats names no columns and there is no training_data; pass training_data (or "
+            "feature_names) so that the number of columns is known"
         )
-    return training_data_stats
+    return max(keys) + 1
 
 
-def _integer_code_names(training_data, categorical_features, categorical_names) -> dict:
-    """Name unnamed integer-coded categories by their code, as lime prints them ("color=2", not "color=2.0")."""
+def _lime_frequencies(values, frequencies, column: str) -> np.ndarray:
+    frequencies = np.asarray(frequencies, dtype=float)
+    if len(values) != len(frequencies) or not len(values) or frequencies.min() < 0 or frequencies.sum() <= 0:
+        raise ValueError(
+            f"training_data_stats for column {column!r} has {len(values)} feature_values and {len(frequencies)} "
+            "feature_frequencies; give one non-negative count (or share) per value, not all zero"
+        )
+    return frequencies / frequencies.sum()
+
+
+def _plain_value(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _lime_continuous_stats(lime_stats: dict, j: int, name: str) -> dict:
+    """lime_kit statistics of continuous column ``j`` from lime's per-bin ``means``/``stds``/``mins``/``maxs``."""
+    cuts = np.unique(np.asarray(_lime_entry(lime_stats.get("bins"), j, "bins", name), dtype=float))
+    n_bins = cuts.size + 1
+    per_bin = {}
+    for key in ("means", "stds", "mins", "maxs"):
+        per_bin[key] = np.asarray(_lime_entry(lime_stats[key], j, key, name), dtype=float)
+        if per_bin[key].shape != (n_bins,):
+            raise ValueError(
+                f"training_data_stats[{key!r}] for column {j} ({name!r}) has {per_bin[key].size} values but its "
+                f"{cuts.size} bins cut points make {n_bins} bins; give one value per bin"
+            )
+    bins = np.asarray(_lime_entry(lime_stats["feature_values"], j, "feature_values", name))
+    shares = _lime_frequencies(bins, _lime_entry(lime_stats["feature_frequencies"], j, "feature_frequencies", name), name)
+    if bins.size and (np.any(bins != np.round(bins)) or bins.min() < 0 or bins.max() >= n_bins):
+        raise ValueError(
+            f"training_data_stats['feature_values'] for continuous column {j} ({name!r}) must list bin indices "
+            f"0..{n_bins - 1} (lime counts discretized values), got {bins.tolist()}"
+        )
+    frequencies = np.bincount(bins.astype(np.intp), weights=shares, minlength=n_bins)
+    mean = float(frequencies @ per_bin["means"])
+    # Total variance: within-bin variance plus the spread of the bin means.
+    std = float(np.sqrt(frequencies @ (per_bin["stds"] ** 2 + (per_bin["means"] - mean) ** 2)))
+    return {
+        "name": name, "kind": "continuous", "mean": mean, "std": std, "cuts": cuts.tolist(),
+        "bin_frequencies": frequencies.tolist(), "bin_means": per_bin["means"].tolist(),
+        "bin_stds": per_bin["stds"].tolist(), "bin_mins": per_bin["mins"].tolist(), "bin_maxs": per_bin["maxs"].tolist(),
+    }  # fmt: skip
+
+
+def _lime_categorical_stats(lime_stats: dict, j: int, name: str) -> dict:
+    values = list(_lime_entry(lime_stats["feature_values"], j, "feature_values", name))
+    shares = _lime_frequencies(values, _lime_entry(lime_stats["feature_frequencies"], j, "feature_frequencies", name), name)
+    return {"name": name, "kind": "categorical", "values": [_plain_value(v) for v in values], "frequencies": shares.tolist()}
+
+
+def stats_from_lime(lime_stats: dict, feature_names, categorical_features, discretize: bool, continuous_stats=None) -> dict:
+    """Convert lime's ``training_data_stats`` into lime_kit's (``{"features": [...]}``).
+
+    Parameters
+    ----------
+    lime_stats : dict
+        lime's format: ``"feature_values"`` and ``"feature_frequencies"``
+        (column -> values and their counts; for a discretized column the
+        values are bin indices), and, for discretized columns, ``"bins"``
+        (column -> cut points) with ``"means"``, ``"stds"``, ``"mins"`` and
+        ``"maxs"`` (column -> one value per bin).
+    feature_names : list of str
+    categorical_features : list of int
+    discretize : bool
+        lime's ``discretize_continuous``: continuous columns are then binned
+        at ``bins``. Without it lime reads their mean and standard deviation
+        from the training data, given here as ``continuous_stats``.
+    continuous_stats : dict, optional
+        lime_kit statistics of the training data (needed without ``discretize``).
+
+    Returns
+    -------
+    dict
+        lime_kit's ``training_data_stats``.
+
+    Examples
+    --------
+    >>> stats = {"bins": {0: [1.5]}, "means": {0: [0.5, 2.5]}, "stds": {0: [0.5, 0.5]},
+    ...          "mins": {0: [0.0, 1.5]}, "maxs": {0: [1.5, 3.0]},
+    ...          "feature_values": {0: [0, 1], 1: [0, 1]}, "feature_frequencies": {0: [2, 2], 1: [3, 1]}}
+    >>> converted = stats_from_lime(stats, ["x", "flag"], [1], discretize=True)
+    >>> converted["features"][0]["cuts"], converted["features"][0]["mean"]
+    ([1.5], 1.5)
+    >>> converted["features"][1]["frequencies"]
+    [0.75, 0.25]
+    """
+    categorical = {int(j) for j in categorical_features}
+    features = []
+    for j, name in enumerate(feature_names):
+        if j in categorical:
+            features.append(_lime_categorical_stats(lime_stats, j, str(name)))
+        elif discretize:
+            features.append(_lime_continuous_stats(lime_stats, j, str(name)))
+        else:
+            features.append(copy.deepcopy(continuous_stats["features"][j]))
+    return {"features": features, "discretizer": "StatsDiscretizer"} if discretize else {"features": features}
+
+
+def _check_lime_stats(training_data_stats: dict) -> None:
+    missing = [key for key in _LIME_STATS_KEYS if key not in training_data_stats]
+    if missing:
+        raise ValueError(
+            f"training_data_stats is missing {missing}; lime's format needs all of {list(_LIME_STATS_KEYS)} "
+            "(and 'bins' to discretize), each a dict keyed by column index, or pass lime_kit's own "
+            "TabularExplainer(...).training_data_stats ({'features': [...]})"
+        )
+
+
+def _integer_code_names(training_data, categorical_features, categorical_names, lime_stats=None) -> dict:
+    """Name unnamed integer-coded categories by their code, as lime prints them ("color=2", not "color=2.0").
+
+    The codes are those of the training data and of lime's ``training_data_stats["feature_values"]``.
+    """
     names = dict(categorical_names or {})
-    if training_data is None or hasattr(training_data, "columns") or hasattr(training_data, "tocsr"):
+    if training_data is not None and (hasattr(training_data, "columns") or hasattr(training_data, "tocsr")):
         return names  # DataFrames and sparse matrices: lime_kit names their categories itself
-    array = np.asarray(training_data)
+    array = None if training_data is None else np.asarray(training_data)
+    if array is not None and array.dtype.kind not in "iuf":
+        return names
     for j in categorical_features or ():
-        if not isinstance(j, numbers.Integral) or j in names or array.dtype.kind not in "iuf":
+        if not isinstance(j, numbers.Integral) or j in names:
             continue
-        column = array[:, j]
-        if column.size and np.all(np.isfinite(column)) and np.all(column == np.round(column)) and column.min() >= 0:
-            names[j] = [str(code) for code in range(int(column.max()) + 1)]
+        codes = [] if array is None else [array[:, j]]
+        if lime_stats is not None:
+            codes.append(np.asarray(_lime_entry(lime_stats["feature_values"], j, "feature_values", str(j))))
+        codes = np.concatenate(codes) if codes else np.empty(0)
+        if codes.dtype.kind not in "iuf":
+            continue
+        if codes.size and np.all(np.isfinite(codes)) and np.all(codes == np.round(codes)) and codes.min() >= 0:
+            names[j] = [str(code) for code in range(int(codes.max()) + 1)]
     return names
 
 
@@ -263,12 +415,18 @@ class LimeTabularExplainer:
         random_state=None,
         training_data_stats: dict | None = None,
     ):
-        stats = _resolve_training_stats(training_data_stats)
-        if stats is None:
-            n_features = np.shape(training_data)[1] if np.ndim(training_data) == 2 else None
+        lime_stats = training_data_stats if _is_lime_stats(training_data_stats) else None
+        if lime_stats is not None:
+            self.validate_training_data_stats(lime_stats)
+        sparse = hasattr(training_data, "tocsr")
+        if training_data is not None and np.ndim(training_data) == 2:
+            n_features = np.shape(training_data)[1]
+        elif lime_stats is not None:
+            n_features = _lime_stats_width(lime_stats, feature_names)
+        elif training_data_stats is not None:
+            n_features = len(training_data_stats.get("features") or [])
         else:
-            training_data = None
-            n_features = len(stats["features"])
+            n_features = None
         if feature_names is None and n_features is not None:
             feature_names = [str(j) for j in range(n_features)]
         width = kernel_width if kernel_width is not None or n_features is None else 0.75 * np.sqrt(n_features)
@@ -276,13 +434,19 @@ class LimeTabularExplainer:
         self.verbose = bool(verbose)
         self.feature_selection = feature_selection
         self.random_state = random_state
+        self.sample_around_instance = bool(sample_around_instance)
+        self.training_data_stats = training_data_stats  # as given, like lime
         self.kernel_width = width
         self._kernel = kernel
-        self.categorical_features = list(categorical_features or [])
-        self.categorical_names = _integer_code_names(training_data, categorical_features, categorical_names)
+        self._categorical_features = list(categorical_features or [])
+        # lime treats every column as categorical once the continuous ones are binned.
+        discretizing = bool(discretize_continuous) and not sparse
+        self.categorical_features = list(range(n_features)) if discretizing and n_features else self._categorical_features
+        self.categorical_names = _integer_code_names(training_data, categorical_features, categorical_names, lime_stats)
         # Kept (not copied) so that the lime discretizer object can be built when asked for.
         self._training_data, self._training_labels = training_data, training_labels
         self._discretizer = discretizer if discretize_continuous else None
+        self._scaler = None
         common = {
             "feature_names": feature_names,
             "categorical_features": categorical_features,
@@ -294,10 +458,19 @@ class LimeTabularExplainer:
             "kernel": lime_kernel(kernel, width) if kernel is not None else None,
             "random_state": seed_from_random_state(random_state),
         }
-        if discretize_continuous and isinstance(discretizer, BaseDiscretizer) and stats is None:
+        stats = None if lime_stats is not None else training_data_stats
+        if lime_stats is not None:
+            stats = self._stats_from_lime(lime_stats, training_data, feature_names, discretizing, common)
+            if discretizing:
+                self._discretizer = StatsDiscretizer(
+                    np.zeros((1, n_features)) if training_data is None else np.asarray(training_data),
+                    self._categorical_features, feature_names, labels=training_labels,
+                    random_state=seed_from_random_state(random_state), data_stats=lime_stats,
+                )  # fmt: skip
+        elif discretize_continuous and isinstance(discretizer, BaseDiscretizer) and stats is None:
             stats = _stats_with_bins(training_data, discretizer, common)
-            training_data = None
-            discretizer = "quartile"  # not read: the bins come with the statistics
+        if stats is not None:
+            training_data, discretizer = None, "quartile"  # not read: the bins come with the statistics
         self.explainer = TabularExplainer(
             training_data,
             **common,
@@ -306,6 +479,48 @@ class LimeTabularExplainer:
             training_labels=training_labels,
             training_data_stats=stats,
         )
+
+    def _stats_from_lime(self, lime_stats: dict, training_data, feature_names, discretizing: bool, common: dict) -> dict:
+        """lime_kit statistics from lime's; without binning, continuous columns come from ``training_data`` as in lime."""
+        continuous = None
+        has_continuous = len(set(self._categorical_features)) < len(feature_names)
+        if not discretizing and has_continuous:
+            if training_data is None or hasattr(training_data, "tocsr"):
+                raise ValueError(
+                    "with discretize_continuous=False lime reads the mean and standard deviation of the continuous "
+                    "columns from training_data, and lime_kit needs it as a dense array; pass the training data "
+                    "(a sample is enough) along with training_data_stats, or discretize_continuous=True with 'bins'"
+                )
+            continuous = TabularExplainer(training_data, **common, discretize_continuous=False).training_data_stats
+        if discretizing and has_continuous and lime_stats.get("bins") is None:
+            raise ValueError(
+                "training_data_stats has no 'bins' (a dict column -> cut points), which lime's StatsDiscretizer needs "
+                "to bin the continuous columns; add them, or pass discretize_continuous=False"
+            )
+        return stats_from_lime(lime_stats, feature_names, self._categorical_features, discretizing, continuous)
+
+    @staticmethod
+    def validate_training_data_stats(training_data_stats):
+        """Raise a ValueError if lime's ``training_data_stats`` lacks one of its six keys (lime's check).
+
+        Examples
+        --------
+        >>> try:
+        ...     LimeTabularExplainer.validate_training_data_stats({"means": {}, "mins": {}})
+        ... except ValueError as error:
+        ...     print(str(error).split(";")[0])
+        training_data_stats is missing ['maxs', 'stds', 'feature_values', 'feature_frequencies']
+        """
+        _check_lime_stats(training_data_stats)
+
+    @staticmethod
+    def convert_and_round(values):
+        """Return ``values`` as strings with two decimals, as lime prints them.
+
+        >>> LimeTabularExplainer.convert_and_round([1, 2.345])
+        ['1.00', '2.35']
+        """
+        return [f"{v:.2f}" for v in values]
 
     @property
     def discretizer(self) -> BaseDiscretizer | None:
@@ -320,11 +535,11 @@ class LimeTabularExplainer:
         data = self._training_data
         if data is None or hasattr(data, "columns") or hasattr(data, "tocsr") or np.asarray(data).dtype.kind not in "iufb":
             return None
-        kind = _DISCRETIZER_CLASSES.get(_resolve_discretizer(self._discretizer))
+        kind = _DISCRETIZER_CLASSES.get(_discretizer_key(self._discretizer))
         if kind is None:
             return None
         self._discretizer = kind(
-            np.asarray(data), self.categorical_features, self.feature_names, labels=self._training_labels,
+            np.asarray(data), self._categorical_features, self.feature_names, labels=self._training_labels,
             random_state=seed_from_random_state(self.random_state),
         )  # fmt: skip
         return self._discretizer
@@ -334,6 +549,59 @@ class LimeTabularExplainer:
         """A :class:`~lime_kit.compat.lime_base.LimeBase` with this explainer's kernel, as lime's ``explainer.base``."""
         kernel = self._kernel if self._kernel is not None else _lime_tabular_kernel
         return LimeBase(partial(kernel, kernel_width=float(self.kernel_width)), self.verbose, self.random_state)
+
+    @property
+    def feature_values(self) -> dict:
+        """lime's ``feature_values``: per column lime samples as categorical, the values it draws from.
+
+        The categories of categorical columns and, once continuous columns
+        are binned, the bin indices that occur in the training data.
+        """
+        return self._value_table()[0]
+
+    @property
+    def feature_frequencies(self) -> dict:
+        """lime's ``feature_frequencies``: the training share of each value in :attr:`feature_values` (ndarray)."""
+        return self._value_table()[1]
+
+    def _value_table(self) -> tuple[dict, dict]:
+        values, frequencies = {}, {}
+        for j in self.categorical_features:
+            feature = self.explainer.training_data_stats["features"][j]
+            if feature["kind"] == "categorical":
+                values[j], shares = list(feature["values"]), np.asarray(feature["frequencies"], dtype=float)
+            else:
+                shares = np.asarray(feature["bin_frequencies"], dtype=float)
+                values[j] = np.flatnonzero(shares > 0).tolist()  # lime counts the bins that occur
+                shares = shares[shares > 0]
+            frequencies[j] = shares / shares.sum()
+        return values, frequencies
+
+    @property
+    def scaler(self):
+        """lime's ``scaler``: a ``StandardScaler(with_mean=False)`` of the training data, identity on categorical columns.
+
+        Fitted when first read, on the training data (or, for an explainer
+        built from statistics, set from their means and standard deviations).
+        """
+        if self._scaler is None:
+            from sklearn.preprocessing import StandardScaler
+
+            scaler = StandardScaler(with_mean=False)
+            data = self._training_data
+            if data is not None and not hasattr(data, "columns") and np.asarray(data).dtype.kind in "iufb" or hasattr(data, "tocsr"):
+                scaler.fit(data)
+            else:
+                features = self.explainer.training_data_stats["features"]
+                means = np.array([f.get("mean", 0.0) for f in features], dtype=float)
+                variances = np.array([f.get("std", 1.0) ** 2 for f in features], dtype=float)
+                scaler.mean_, scaler.var_ = means, variances
+                scaler.scale_ = np.where(variances > 0, np.sqrt(variances), 1.0)
+                scaler.n_features_in_ = len(features)
+            for j in self.categorical_features:
+                scaler.mean_[j], scaler.scale_[j] = 0.0, 1.0
+            self._scaler = scaler
+        return self._scaler
 
     @property
     def feature_names(self) -> list:

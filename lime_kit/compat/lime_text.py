@@ -13,11 +13,13 @@ import html
 import itertools
 import re
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from lime_kit.compat._arguments import lime_kernel, print_fit, resolve_label_request, seed_from_random_state
 from lime_kit.compat.explanation import DomainMapper, TextExplanation
+from lime_kit.compat.lime_base import LimeBase
 from lime_kit.text.explainer import DEFAULT_MASK_STRING, TextExplainer
 
 __all__ = ["IndexedCharacters", "IndexedString", "LimeTextExplainer", "SeparatorTokenizer", "TextDomainMapper"]
@@ -291,6 +293,11 @@ class TextDomainMapper(DomainMapper):
         return f'<div id="{html.escape(str(div_name))}" class="lime_kit-text">{"".join(out)}</div>'
 
 
+def _lime_text_kernel(d, kernel_width):
+    """lime's text kernel ``sqrt(exp(-d^2 / width^2))`` (on cosine distances, width 25 by default)."""
+    return np.sqrt(np.exp(-(d**2) / kernel_width**2))
+
+
 class LimeTextExplainer:
     """lime's text explainer, computed by :class:`lime_kit.TextExplainer`.
 
@@ -353,12 +360,15 @@ class LimeTextExplainer:
             raise TypeError(
                 f"split_expression must be a regular expression (str) or a callable, got {type(split_expression).__name__}"
             )
+        self.bow, self.mask_string, self.char_level = bow, mask_string, char_level  # as given, like lime
+        self.vocabulary = None  # lime's attribute, never filled there either
         if mask_string is None:
             mask_string = LIME_CHAR_MASK if char_level else DEFAULT_MASK_STRING
         self.verbose = bool(verbose)
         self.feature_selection = feature_selection
         self.random_state = random_state
         self.split_expression = split_expression
+        self.kernel_fn = partial(kernel if kernel is not None else _lime_text_kernel, kernel_width=float(kernel_width))
         self.explainer = TextExplainer(
             class_names=class_names,
             bow=bow,
@@ -372,6 +382,11 @@ class LimeTextExplainer:
     @property
     def class_names(self):
         return self.explainer.class_names
+
+    @property
+    def base(self) -> LimeBase:
+        """A :class:`~lime_kit.compat.lime_base.LimeBase` with this explainer's kernel, as lime's ``explainer.base``."""
+        return LimeBase(self.kernel_fn, self.verbose, random_state=self.random_state)
 
     def explain_instance(
         self,
