@@ -15,6 +15,9 @@ the one Generator passed to :meth:`TabularSampler.sample`.
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -40,6 +43,29 @@ def _uniform16(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     count = int(np.prod(shape))
     raw = rng.bit_generator.random_raw((count + 3) // 4)
     return raw.view(np.uint16)[:count].reshape(shape)
+
+
+_POOL = threading.local()
+
+
+def _unshared(name: str, shape: tuple, dtype=np.float64) -> np.ndarray:
+    """An uninitialized array of ``shape`` that no one else references: last call's buffer when it is free.
+
+    The perturbed values are handed to ``predict_fn``, so they are not a
+    scratch array: a model that keeps its input must never see it change.
+    But a fresh (n, d) array costs a page fault per 4 kB on every call, more
+    than the sampling itself. The buffer is reused only when the pool holds
+    the sole reference to it (any view a model kept would hold another);
+    otherwise a new one replaces it in the pool.
+    """
+    buffers = _POOL.__dict__.setdefault("buffers", {})
+    key = (name, np.dtype(dtype))
+    size = int(np.prod(shape))
+    flat = buffers.get(key)
+    # Three references when free: the pool's, ``flat`` and getrefcount's own argument.
+    if flat is None or flat.size < size or sys.getrefcount(flat) > 3:
+        flat = buffers[key] = np.empty(max(size, 1), dtype=dtype)
+    return flat[:size].reshape(shape)
 
 
 class TabularSampler:
@@ -152,7 +178,7 @@ class TabularSampler:
             scratch array (see :mod:`lime_kit.core.workspace`): valid until
             the next ``sample`` call on this thread.
         """
-        values = np.empty((n, self.n_features))  # handed to the model: never a scratch array
+        values = _unshared("tabular.values", (n, self.n_features))  # handed to the model: no one else may hold it
         Z = scratch("tabular.Z", (n, self.n_features), np.float32)
         self._sample_binned(rng, self.instance_bins(encoded)[self.binned].astype(self.bin_dtype), values, Z)
         self._sample_free(rng, encoded, values, Z)
