@@ -109,11 +109,10 @@ def _complement_moments(m: Moments):
     weight = (m.weight_sum - m.fold_weight)[:, None]
     z_sum, y_sum = -m.fold_z_sum, -m.fold_y_sum  # the full centred sums are zero
     z_shift, y_shift = z_sum / weight, y_sum / weight
-    # Folds x (d, d) arrays are the largest temporaries here: reused, and built without an outer-product copy.
-    grams = np.subtract(m.gram, m.fold_gram, out=scratch("quality.complement_grams", m.fold_gram.shape))
-    outer = scratch("quality.outer", m.gram.shape)
-    for fold in range(len(grams)):  # loops over folds (a handful)
-        grams[fold] -= np.multiply.outer(z_shift[fold], z_sum[fold], out=outer)
+    # Folds x (d, d) arrays are the largest temporaries here: reused, and the outer products built in place.
+    shape = m.fold_gram.shape
+    grams = np.subtract(m.gram, m.fold_gram, out=scratch("quality.complement_grams", shape))
+    grams -= np.multiply(z_shift[:, :, None], z_sum[:, None, :], out=scratch("quality.outer", shape))
     cross = m.cross - m.fold_cross - z_shift[:, :, None] * y_sum[:, None, :]
     return grams, cross, z_shift, y_shift
 
