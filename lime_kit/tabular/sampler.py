@@ -137,8 +137,10 @@ class TabularSampler:
             values = mean[:, None] + safe_std[:, None] * ndtri(np.clip(u, 1e-300, 1 - 1e-16))
             values = np.clip(values, low[:, None], high[:, None])
             rows.append(np.where(std[:, None] > 0, values, mean[:, None]))
-        # float32 keeps the table small enough to stay in cache during the random gathers.
-        self.quantile_table = (np.concatenate(rows).ravel() if rows else np.empty(0)).astype(np.float32)
+        # Values rounded to float32 (as first built), stored as float64: the gather writes the model's float64
+        # rows directly, and the table (bins x QUANTILES x 8 bytes) still fits in cache.
+        table = np.concatenate(rows).ravel() if rows else np.empty(0)
+        self.quantile_table = table.astype(np.float32).astype(np.float64)
         lengths = np.array([len(f["bin_means"]) for f in features], dtype=np.int32)
         self.value_row_offsets = np.cumsum(np.concatenate([[0], lengths[:-1]])).astype(np.int32)
 
@@ -166,9 +168,7 @@ class TabularSampler:
         np.add(bins, self.value_row_offsets, out=index, casting="unsafe")
         index <<= _LEVEL_BITS
         index |= levels
-        drawn = self.quantile_table.take(index, out=scratch("tabular.in_bin", bins.shape, np.float32), mode="clip")
-        out[...] = drawn
-        return out
+        return self.quantile_table.take(index, out=out, mode="clip")
 
     def sample(self, encoded: np.ndarray, rng: np.random.Generator, n: int):
         """Draw ``n`` rows; row 0 is the instance.
