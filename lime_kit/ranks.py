@@ -56,16 +56,22 @@ def rank_bounds(weights: np.ndarray, covariance: np.ndarray | None) -> np.ndarra
 def batched_rank_bounds(weights: np.ndarray, covariances: np.ndarray) -> np.ndarray:
     """:func:`rank_bounds` for many weight vectors at once: (m, k) and (m, k, k) -> (m, k, 2)."""
     sign = np.where(weights < 0, -1.0, 1.0)
-    signed = covariances * sign[:, :, None] * sign[:, None, :]  # covariance of the magnitudes |w|
+    signed = covariances * (sign[:, :, None] * sign[:, None, :])  # covariance of the magnitudes |w|
     variance = np.diagonal(signed, axis1=1, axis2=2)
-    spread = np.sqrt(np.maximum(variance[:, :, None] + variance[:, None, :] - 2 * signed, 0.0))
+    # margin[m, i, j] = max(RANK_Z * sd(|w_i| - |w_j|), PRACTICAL_TIE * max(|w_i|, |w_j|)), built in place.
+    margin = variance[:, :, None] + variance[:, None, :]
+    margin -= 2 * signed
+    np.sqrt(np.maximum(margin, 0.0, out=margin), out=margin)
+    margin *= RANK_Z
     magnitude = np.abs(weights)
-    above = magnitude[:, None, :] - magnitude[:, :, None]  # [m, i, j]: how far j is above i
     larger = np.maximum(magnitude[:, None, :], magnitude[:, :, None])
-    margin = np.maximum(RANK_Z * spread, PRACTICAL_TIE * larger)
-    best = 1 + np.count_nonzero(above > margin, axis=2)
-    worst = weights.shape[1] - np.count_nonzero(-above > margin, axis=2)
-    return np.stack([best, worst], axis=2)
+    larger *= PRACTICAL_TIE
+    np.maximum(margin, larger, out=margin)
+    surely = magnitude[:, None, :] - magnitude[:, :, None] > margin  # [m, i, j]: j surely above i
+    bounds = np.empty(weights.shape + (2,), dtype=np.intp)
+    bounds[..., 0] = 1 + surely.sum(axis=2)  # the features surely above
+    bounds[..., 1] = weights.shape[1] - surely.sum(axis=1)  # the margin is symmetric: [m, j, i] is "surely below"
+    return bounds
 
 
 def settled_mask(bounds: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -108,11 +108,10 @@ def _complement_moments(m: Moments):
     weight = (m.weight_sum - m.fold_weight)[:, None]
     z_sum, y_sum = -m.fold_z_sum, -m.fold_y_sum  # the full centred sums are zero
     z_shift, y_shift = z_sum / weight, y_sum / weight
-    # Folds x (d, d) arrays are the largest temporaries here: reused, and built without an outer-product copy.
-    grams = np.subtract(m.gram, m.fold_gram, out=scratch("quality.complement_grams", m.fold_gram.shape))
-    outer = scratch("quality.outer", m.gram.shape)
-    for fold in range(len(grams)):  # loops over folds (a handful)
-        grams[fold] -= np.multiply.outer(z_shift[fold], z_sum[fold], out=outer)
+    # Folds x (d, d) arrays are the largest temporaries here: reused, and the outer products built in place.
+    shape = m.fold_gram.shape
+    grams = np.subtract(m.gram, m.fold_gram, out=scratch("quality.complement_grams", shape))
+    grams -= np.multiply(z_shift[:, :, None], z_sum[:, None, :], out=scratch("quality.outer", shape))
     cross = m.cross - m.fold_cross - z_shift[:, :, None] * y_sum[:, None, :]
     return grams, cross, z_shift, y_shift
 
@@ -273,6 +272,7 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
     draw_method = "forward_selection" if resolve_method(method, num_features) == "lasso_path" else method
     correction = effective_n / (effective_n - len(candidates) - 1) if effective_n > len(candidates) + 1 else 1.0
     multipliers = rng.standard_normal((draws, scores.shape[0])) * np.sqrt(correction)
+    rows = np.arange(draws)[:, None]
     out = []
     for label in range(labels):  # loops over explained labels
         cross = np.zeros((draws, d))
@@ -280,32 +280,43 @@ def _simulated_top_sets(m, scores, candidates, num_features, method, top_k, rng,
         selections = np.array(
             select_features(m.gram, cross, candidates, num_features, draw_method, len(m.root_w), m.instance)
         )
-        grams = m.gram[selections[:, :, None], selections[:, None, :]]
-        coef = ridge_solve(grams, np.take_along_axis(cross, selections, axis=1)[..., None], RIDGE_ALPHA)[..., 0]
+        # A rerun's ridge and sandwich depend only on which features it selected, and most reruns select the
+        # same few sets: each distinct set is inverted once. Rank intervals do not depend on the order of the
+        # features, so the sets stay sorted; only the ranks need the order by |weight|.
+        sets = np.sort(selections, axis=1)
+        first, which = _distinct_rows(sets)
+        bread, covariance = _set_covariances(m.gram, scores[:, :, label], sets[first], effective_n)
+        coef = np.matmul(bread[which], cross[rows, sets][..., None])[..., 0]
         order = np.argsort(-np.abs(coef), axis=1, kind="stable")
-        ranked = np.take_along_axis(selections, order, axis=1)
+        ranked = sets[rows, order[:, :top_k]]
         ranks = np.full((draws, d), top_k, dtype=np.intp)
-        np.put_along_axis(ranks, ranked[:, :top_k], np.arange(min(top_k, ranked.shape[1])), axis=1)
-        covariances = _draw_covariances(grams, scores[:, :, label], selections, effective_n)
-        take = order[:, :, None], order[:, None, :]
-        reordered = np.take_along_axis(np.take_along_axis(covariances, take[0], axis=1), take[1], axis=2)
-        bounds = batched_rank_bounds(np.take_along_axis(coef, order, axis=1), reordered)
+        ranks[rows, ranked] = np.arange(ranked.shape[1])
+        settled_at, may_be_top_at = settled_mask(batched_rank_bounds(coef, covariance[which]), top_k)
         settled, may_be_top = np.zeros((draws, d), dtype=bool), np.zeros((draws, d), dtype=bool)
-        settled_at, may_be_top_at = settled_mask(bounds, top_k)
-        np.put_along_axis(settled, ranked, settled_at, axis=1)
-        np.put_along_axis(may_be_top, ranked, may_be_top_at, axis=1)
+        settled[rows, sets], may_be_top[rows, sets] = settled_at, may_be_top_at
         out.append((ranks, (settled, may_be_top)))
     return out
 
 
-def _draw_covariances(grams: np.ndarray, scores: np.ndarray, selections: np.ndarray, effective_n: float) -> np.ndarray:
-    """Sandwich covariance of every simulated rerun's weights on its own selection, (draws, k, k)."""
-    k = selections.shape[1]
-    bread = np.linalg.inv(grams + RIDGE_ALPHA * np.eye(k))
-    picked = scores[:, selections].transpose(1, 0, 2)  # (draws, blocks, k)
-    meat = np.matmul(picked.transpose(0, 2, 1), picked)
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of one copy of each distinct row of an int (m, k) array, and each row's distinct index."""
+    packed = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
+    _, first, which = np.unique(packed, return_index=True, return_inverse=True)
+    return first, which.ravel()
+
+
+def _set_covariances(gram: np.ndarray, scores: np.ndarray, sets: np.ndarray, effective_n: float):
+    """Ridge inverse ``(G_SS + alpha I)^-1`` and sandwich covariance of the weights of each feature set S.
+
+    ``scores`` are one label's block score sums (B, d); ``sets`` is (u, k).
+    Returns two (u, k, k) arrays.
+    """
+    k = sets.shape[1]
+    bread = np.linalg.inv(gram[sets[:, :, None], sets[:, None, :]] + RIDGE_ALPHA * np.eye(k))
+    picked = scores[:, sets].transpose(1, 2, 0)  # (u, k, blocks)
+    meat = np.matmul(picked, picked.transpose(0, 2, 1))
     correction = effective_n / (effective_n - k - 1) if effective_n > k + 1 else np.inf
-    return bread @ meat @ bread * correction
+    return bread, bread @ meat @ bread * correction
 
 
 def _bootstrap_top_sets(Z, Y, weights, rng, resamples, top_k, fit_options) -> list[tuple]:

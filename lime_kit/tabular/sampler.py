@@ -15,6 +15,9 @@ the one Generator passed to :meth:`TabularSampler.sample`.
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -24,7 +27,8 @@ __all__ = ["TabularSampler", "QUANTILES"]
 
 QUANTILES = 256  # levels per bin of the truncated-normal quantile table
 UNIFORM_LEVELS = 65536  # resolution of the uint16 uniforms that pick bins
-_QUANTILE_SHIFT = 16 - int(np.log2(QUANTILES))
+_LEVEL_BITS = int(np.log2(QUANTILES))
+_QUANTILE_SHIFT = 16 - _LEVEL_BITS
 # Standard normal at the UNIFORM_LEVELS midpoint quantiles: indexing it with uint16
 # uniforms draws N(0, 1) to within 2e-5 in Kolmogorov distance, far below the
 # Monte-Carlo error of any sample size used here, at a third of the cost of a ziggurat.
@@ -40,6 +44,29 @@ def _uniform16(rng: np.random.Generator, shape: tuple) -> np.ndarray:
     count = int(np.prod(shape))
     raw = rng.bit_generator.random_raw((count + 3) // 4)
     return raw.view(np.uint16)[:count].reshape(shape)
+
+
+_POOL = threading.local()
+
+
+def _unshared(name: str, shape: tuple, dtype=np.float64) -> np.ndarray:
+    """An uninitialized array of ``shape`` that no one else references: last call's buffer when it is free.
+
+    The perturbed values are handed to ``predict_fn``, so they are not a
+    scratch array: a model that keeps its input must never see it change.
+    But a fresh (n, d) array costs a page fault per 4 kB on every call, more
+    than the sampling itself. The buffer is reused only when the pool holds
+    the sole reference to it (any view a model kept would hold another);
+    otherwise a new one replaces it in the pool.
+    """
+    buffers = _POOL.__dict__.setdefault("buffers", {})
+    key = (name, np.dtype(dtype))
+    size = int(np.prod(shape))
+    flat = buffers.get(key)
+    # Three references when free: the pool's, ``flat`` and getrefcount's own argument.
+    if flat is None or flat.size < size or sys.getrefcount(flat) > 3:
+        flat = buffers[key] = np.empty(max(size, 1), dtype=dtype)
+    return flat[:size].reshape(shape)
 
 
 class TabularSampler:
@@ -110,8 +137,10 @@ class TabularSampler:
             values = mean[:, None] + safe_std[:, None] * ndtri(np.clip(u, 1e-300, 1 - 1e-16))
             values = np.clip(values, low[:, None], high[:, None])
             rows.append(np.where(std[:, None] > 0, values, mean[:, None]))
-        # float32 keeps the table small enough to stay in cache during the random gathers.
-        self.quantile_table = (np.concatenate(rows).ravel() if rows else np.empty(0)).astype(np.float32)
+        # Values rounded to float32 (as first built), stored as float64: the gather writes the model's float64
+        # rows directly, and the table (bins x QUANTILES x 8 bytes) still fits in cache.
+        table = np.concatenate(rows).ravel() if rows else np.empty(0)
+        self.quantile_table = table.astype(np.float32).astype(np.float64)
         lengths = np.array([len(f["bin_means"]) for f in features], dtype=np.int32)
         self.value_row_offsets = np.cumsum(np.concatenate([[0], lengths[:-1]])).astype(np.int32)
 
@@ -121,23 +150,25 @@ class TabularSampler:
         return np.where(self.continuous, bins, encoded).astype(np.intp)
 
     def _draw_bins(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        uniforms = np.minimum(_uniform16(rng, (n, len(self.bin_counts))), UNIFORM_LEVELS - 2)
+        uniforms = _uniform16(rng, (n, len(self.bin_counts)))
+        np.minimum(uniforms, UNIFORM_LEVELS - 2, out=uniforms)
         bins = np.zeros(uniforms.shape, dtype=self.bin_dtype)
+        above = scratch("tabular.above", uniforms.shape, bool)
         for boundary in self.bin_thresholds:  # loops over bin boundaries (<= bins - 1), not samples
-            bins += uniforms >= boundary
+            bins += np.greater_equal(uniforms, boundary, out=above)
         return bins
 
     def _draw_in_bins(self, rng: np.random.Generator, bins: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Write values inside each drawn bin, read from the quantile table, into ``out``."""
-        index = scratch("tabular.quantile_index", bins.shape, np.int32)
-        index[...] = bins
-        index += self.value_row_offsets
-        index *= QUANTILES
-        # The top bits of uint16 uniforms pick one of the QUANTILES (a power of two) levels.
-        index += _uniform16(rng, bins.shape) >> _QUANTILE_SHIFT
-        drawn = self.quantile_table.take(index, out=scratch("tabular.in_bin", bins.shape, np.float32), mode="clip")
-        out[...] = drawn
-        return out
+        levels = _uniform16(rng, bins.shape)
+        levels >>= _QUANTILE_SHIFT  # the top bits of uint16 uniforms pick one of the QUANTILES (a power of two) levels
+        # Row (offset + bin) times QUANTILES plus the level; uint16 when the table is small enough, half the traffic.
+        small = len(self.quantile_table) <= UNIFORM_LEVELS
+        index = scratch("tabular.quantile_index", bins.shape, np.uint16 if small else np.int32)
+        np.add(bins, self.value_row_offsets, out=index, casting="unsafe")
+        index <<= _LEVEL_BITS
+        index |= levels
+        return self.quantile_table.take(index, out=out, mode="clip")
 
     def sample(self, encoded: np.ndarray, rng: np.random.Generator, n: int):
         """Draw ``n`` rows; row 0 is the instance.
@@ -152,7 +183,7 @@ class TabularSampler:
             scratch array (see :mod:`lime_kit.core.workspace`): valid until
             the next ``sample`` call on this thread.
         """
-        values = np.empty((n, self.n_features))  # handed to the model: never a scratch array
+        values = _unshared("tabular.values", (n, self.n_features))  # handed to the model: no one else may hold it
         Z = scratch("tabular.Z", (n, self.n_features), np.float32)
         self._sample_binned(rng, self.instance_bins(encoded)[self.binned].astype(self.bin_dtype), values, Z)
         self._sample_free(rng, encoded, values, Z)
