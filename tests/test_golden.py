@@ -9,7 +9,6 @@ import math
 import warnings
 
 import pytest
-
 from golden_cases import GOLDEN, as_json, cases
 
 
