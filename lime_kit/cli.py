@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from lime_kit.demos import DEMOS, run_demo
+from lime_kit.modalities import get_modality
 
 __all__ = ["main"]
 
@@ -443,7 +444,44 @@ def _check_class_names(model: _Model, class_names: list[str] | None, outputs: np
         )
 
 
-def _explain_tabular(args) -> list[Path]:
+@dataclass
+class _Job:
+    """What a modality's part of the CLI hands the one explain path: who explains what, and how it is named."""
+
+    explainer: object
+    predict_fn: Callable
+    instances: object  # one instance, or the instances at ``rows`` when ``rows`` is set
+    stem: str  # file names: <stem>.json, .png, .html (.jsonl, _global.csv for many)
+    title: str
+    heading: str  # first line of the terminal summary
+    figure: Callable | None = None  # figure of one explanation
+    rows: list[int] | None = None
+    n_jobs: int = 1
+
+
+def _explain(args, job: _Job) -> list[Path]:
+    """Explain one instance or many the same way for every modality; write the files, print the summary."""
+    folder = Path(args.out)
+    if job.rows is None:
+        exp = job.explainer.explain(job.instances, job.predict_fn, **_explain_options(args))
+        paths = _write_explanation(exp, folder, job.stem, job.figure(exp), job.title)
+        _print_explanation(exp, job.heading)
+        return paths
+    from lime_kit.batch import explain_many
+
+    explanation_set = explain_many(
+        job.explainer, job.instances, job.predict_fn, n_jobs=job.n_jobs, progress=sys.stderr.isatty(),
+        random_state=args.seed, errors="keep", **_explain_options(args),
+    )
+    if not any(exp is not None for exp in explanation_set):
+        first_failure = explanation_set.failures[0][1] if explanation_set.failures else "no explanation came back"
+        raise RuntimeError(f"every one of the {len(job.rows)} rows failed; the first: {first_failure}")
+    paths = _write_set(explanation_set, folder, job.stem, job.title)
+    _print_set(explanation_set, job.rows, job.heading)
+    return paths
+
+
+def _tabular_job(args) -> _Job:
     from lime_kit import TabularExplainer
 
     model_object, model_file = _load_model(args.model)
@@ -474,29 +512,18 @@ def _explain_tabular(args) -> list[Path]:
         )
     except (TypeError, ValueError) as error:
         raise CommandError(f"could not build the explainer from the training rows: {_one_line(error)}") from None
-    folder = Path(args.out)
     if isinstance(selected, int):
-        exp = explainer.explain(data.iloc[[selected]], predict_fn, **_explain_options(args))
-        paths = _write_explanation(
-            exp, folder, f"tabular_row{selected}", _weights_figure(exp), f"lime_kit: row {selected} of {data_name}"
+        return _Job(
+            explainer, predict_fn, data.iloc[[selected]], f"tabular_row{selected}",
+            f"lime_kit: row {selected} of {data_name}",
+            f"tabular explanation of row {selected} of {data_name} ({model.mode})", figure=_weights_figure,
         )
-        _print_explanation(exp, f"tabular explanation of row {selected} of {data_name} ({model.mode})")
-        return paths
-    from lime_kit.many import explain_many
-
-    explanation_set = explain_many(
-        explainer, data.iloc[selected], predict_fn, n_jobs=args.n_jobs, progress=sys.stderr.isatty(),
-        random_state=args.seed, errors="keep", **_explain_options(args),
-    )
-    if not any(exp is not None for exp in explanation_set):
-        first_failure = explanation_set.failures[0][1] if explanation_set.failures else "no explanation came back"
-        raise RuntimeError(f"every one of the {len(selected)} rows failed; the first: {first_failure}")
     span = "all" if args.all else f"{selected[0]}-{selected[-1]}"
-    stem = f"tabular_rows_{span}"
-    title = f"lime_kit: rows {selected[0]}-{selected[-1]} of {data_name} (instance k is row {selected[0]} + k)"
-    paths = _write_set(explanation_set, folder, stem, title)
-    _print_set(explanation_set, selected, f"tabular explanations of rows {selected[0]}-{selected[-1]} of {data_name}")
-    return paths
+    return _Job(
+        explainer, predict_fn, data.iloc[selected], f"tabular_rows_{span}",
+        f"lime_kit: rows {selected[0]}-{selected[-1]} of {data_name} (instance k is row {selected[0]} + k)",
+        f"tabular explanations of rows {selected[0]}-{selected[-1]} of {data_name}", rows=selected, n_jobs=args.n_jobs,
+    )
 
 
 def _weights_figure(exp):
@@ -505,7 +532,7 @@ def _weights_figure(exp):
     return plot_weights(exp)
 
 
-def _explain_text(args) -> list[Path]:
+def _text_job(args) -> _Job:
     from lime_kit import TextExplainer
     from lime_kit.plot.text import plot_text
 
@@ -519,11 +546,11 @@ def _explain_text(args) -> list[Path]:
     outputs = _probe(model.predict_fn, [text], "the text")
     _check_class_names(model, model.class_names, outputs)
     explainer = TextExplainer(mode=model.mode, class_names=model.class_names, random_state=args.seed)
-    exp = explainer.explain(text, model.predict_fn, **_explain_options(args))
     source = "the --text string" if args.text is not None else Path(args.file).name
-    paths = _write_explanation(exp, Path(args.out), stem, plot_text(exp), f"lime_kit: text explanation of {source}")
-    _print_explanation(exp, f"text explanation of {source} ({model.mode})")
-    return paths
+    return _Job(
+        explainer, model.predict_fn, text, stem, f"lime_kit: text explanation of {source}",
+        f"text explanation of {source} ({model.mode})", figure=plot_text,
+    )
 
 
 def _hide_color(value: str):
@@ -547,7 +574,7 @@ def _floats(value: str) -> list[float]:
     return numbers
 
 
-def _explain_image(args) -> list[Path]:
+def _image_job(args) -> _Job:
     from lime_kit import ImageExplainer
     from lime_kit.plot.image import plot_panel
 
@@ -570,13 +597,26 @@ def _explain_image(args) -> list[Path]:
         mode=model.mode, class_names=model.class_names, hide_color=args.hide_color, random_state=args.seed,
         **({} if args.segmentation is None else {"segmentation": args.segmentation}),
     )
-    exp = explainer.explain(image, model.predict_fn, **_explain_options(args))
     name = Path(args.image).name
-    paths = _write_explanation(
-        exp, Path(args.out), f"image_{Path(args.image).stem}", plot_panel(exp), f"lime_kit: image explanation of {name}"
+    return _Job(
+        explainer, model.predict_fn, image, f"image_{Path(args.image).stem}", f"lime_kit: image explanation of {name}",
+        f"image explanation of {name} ({model.mode})", figure=plot_panel,
     )
-    _print_explanation(exp, f"image explanation of {name} ({model.mode})")
-    return paths
+
+
+#: Each modality's part of the CLI: read its inputs and model, build its explainer. Keyed by the
+#: modality's declared name (lime_kit.modalities); everything after is the one path in _explain.
+_PARTS = {"tabular": _tabular_job, "text": _text_job, "image": _image_job}
+
+
+def _part(modality: str) -> Callable[[argparse.Namespace], _Job]:
+    get_modality(modality)  # an undeclared modality is an error naming the known ones
+    try:
+        return _PARTS[modality]
+    except KeyError:
+        raise CommandError(
+            f"modality {modality!r} has no command-line part; the command line explains {sorted(_PARTS)}"
+        ) from None
 
 
 def _run_explain(args) -> int:
@@ -586,7 +626,7 @@ def _run_explain(args) -> int:
         warnings.filterwarnings("ignore", message=r"\d+ of \d+ explanations carry warnings")
         warnings.showwarning = _show_warning
         try:
-            paths = args.explain(args)
+            paths = _explain(args, _part(args.modality)(args))
         except CommandError:
             raise
         except Exception as error:  # the model or the explainer failed on valid-looking inputs
@@ -673,13 +713,13 @@ def _build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="explain every row")
     tabular.add_argument("--categorical", type=_names, help="comma-separated columns to treat as categorical")
     tabular.add_argument("--n-jobs", type=int, default=1, help="parallel workers for --rows/--all (default: 1)")
-    tabular.set_defaults(run=_run_explain, explain=_explain_tabular)
+    tabular.set_defaults(run=_run_explain)
 
     text = modalities.add_parser("text", parents=[common], help="one document")
     source = text.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the document itself")
     source.add_argument("--file", help="a UTF-8 text file holding the document")
-    text.set_defaults(run=_run_explain, explain=_explain_text)
+    text.set_defaults(run=_run_explain)
 
     image = modalities.add_parser("image", parents=[common], help="one image (PNG, JPEG, ...)")
     image.add_argument("--image", required=True, help="the image file; an alpha channel is dropped")
@@ -706,7 +746,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--channel-order", choices=["rgb", "bgr"], default="rgb",
         help="TorchScript models: the colour order the model was trained on (default: %(default)s)",
     )
-    image.set_defaults(run=_run_explain, explain=_explain_image)
+    image.set_defaults(run=_run_explain)
     return parser
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.validation import check_random_state, plain
 from lime_kit.explanation import Explanation
+from lime_kit.modalities import modality_of
 
 __all__ = [
     "CurveResult",
@@ -119,14 +120,8 @@ def _resolve_label(explanation: Explanation, label) -> int:
 
 
 def _explainer_modality(explainer) -> str | None:
-    from lime_kit.image.explainer import ImageExplainer
-    from lime_kit.tabular.explainer import TabularExplainer
-    from lime_kit.text.explainer import TextExplainer
-
-    for kind, modality in ((TabularExplainer, "tabular"), (TextExplainer, "text"), (ImageExplainer, "image")):
-        if isinstance(explainer, kind):
-            return modality
-    return None
+    declaration = modality_of(explainer)
+    return None if declaration is None else declaration.name
 
 
 def _removal_sampler(explainer, instance, explanation: Explanation, sampler_kwargs: dict):

@@ -8,6 +8,7 @@ through JSON (``Explanation.from_dict(json.loads(json.dumps(exp.to_dict())))``).
 from __future__ import annotations
 
 import base64
+import html
 import json
 import zlib
 from dataclasses import dataclass, field, fields
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from lime_kit import display
 from lime_kit.ranks import tie_groups
 
 __all__ = ["Explanation"]
@@ -405,9 +407,11 @@ class Explanation:
 
     # --------------------------------------------------------------- notebook
     def _repr_html_(self) -> str:
-        from lime_kit.plot import explanation_html
-
-        return explanation_html(self)
+        render = display.renderer("explanation")
+        if render is None:
+            # Nothing registered (lime_kit.plot not imported): the text summary still says what it holds.
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        return render(self)
 
     def __repr__(self) -> str:
         top = ", ".join(f"{d!r}: {w:+.3g}" for d, w in self.as_list()[:3])

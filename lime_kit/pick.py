@@ -33,96 +33,12 @@ import numpy as np
 
 from lime_kit.core.validation import check_random_state
 from lime_kit.explanation import Explanation
+from lime_kit.matrices import explained_rows, importance_matrix, present
 
 __all__ = ["coverage", "importance_matrix", "submodular_pick"]
 
 METHODS = ("greedy", "sample")
 _ALIASES = {"full": "greedy"}  # lime's name for the exhaustive greedy strategy
-
-
-def _present(explanations) -> tuple[np.ndarray, list[Explanation]]:
-    """Positions and objects of the explanations that exist (failed instances are None)."""
-    items = getattr(explanations, "explanations", explanations)
-    if isinstance(items, Explanation):
-        raise TypeError("pass a sequence of explanations (a list or an ExplanationSet), not a single Explanation")
-    positions, present = [], []
-    for position, item in enumerate(items):
-        if item is None:
-            continue
-        if not isinstance(item, Explanation):
-            raise TypeError(
-                f"item at position {position} is a {type(item).__name__}, not an Explanation; pass the "
-                "explanations returned by explain() (None marks an instance that failed)"
-            )
-        positions.append(position)
-        present.append(item)
-    return np.asarray(positions, dtype=np.intp), present
-
-
-def _explained_label(explanation: Explanation, label) -> int | None:
-    """The output column ``label`` names in ``explanation``, or None when it was not explained there."""
-    try:
-        return explanation.resolve_label(label)
-    except ValueError:
-        return None
-
-
-def _importance(present: list[Explanation], positions: np.ndarray, label) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """``(W, feature names, positions of W's rows)`` over the explanations that explained ``label``."""
-    from lime_kit.many import ExplanationSet
-
-    matrix, explained, names = ExplanationSet(present).weight_matrix(label, absolute=True)
-    return np.nan_to_num(matrix[explained], nan=0.0), names, positions[explained]
-
-
-def importance_matrix(explanations, label: int | str | None = None) -> tuple[np.ndarray, list[str]]:
-    """Return the ``|weight|`` of every feature in every explanation, features matched by name.
-
-    Parameters
-    ----------
-    explanations : sequence of Explanation or None, or an ExplanationSet
-        Anything with an ``explanations`` attribute is read through it.
-        ``None`` entries (instances whose explanation failed) are skipped.
-    label : int or str, optional
-        The output column (or class name) to read; None reads each
-        explanation's first explained label. Explanations that did not
-        explain ``label`` (with ``top_labels=1`` each explains only its
-        predicted class) are left out, as ``None`` entries are.
-
-    Returns
-    -------
-    W : ndarray of shape (n_rows, n_features)
-        ``|weight|`` of feature ``j`` in explanation ``i``, 0 where it was not
-        selected. One row per explanation that is not None and explained
-        ``label``, in order (all non-None ones when ``label`` is None). A
-        feature name that occurs twice in one explanation (a word at two
-        places of a text) adds up in one column.
-    feature_names : list of str
-        The union of the explanations' ``feature_names`` in first-seen order,
-        so text explanations with different vocabularies line up by word.
-
-    Raises
-    ------
-    ValueError
-        When no explanation explained ``label``; the message lists the labels that were.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from lime_kit import TabularExplainer
-    >>> X = np.random.default_rng(0).normal(size=(200, 3))
-    >>> explainer = TabularExplainer(X, feature_names=["a", "b", "c"], mode="regression",
-    ...                              discretize_continuous=False, random_state=0)
-    >>> exps = [explainer.explain(row, lambda r: 3 * r[:, 0], num_samples=300, num_features=1) for row in X[:2]]
-    >>> W, names = importance_matrix(exps)
-    >>> W.shape, names
-    ((2, 3), ['a', 'b', 'c'])
-    >>> bool(W[0, 0] > 0 and W[0, 1] == 0)
-    True
-    """
-    positions, present = _present(explanations)
-    matrix, names, _ = _importance(present, positions, label)
-    return matrix, names
 
 
 def _coverage_gains(selected: np.ndarray, importance: np.ndarray, covered: np.ndarray) -> np.ndarray:
@@ -252,13 +168,13 @@ def submodular_pick(
         raise ValueError(f"method must be 'greedy' or 'sample' (lime's 'full' means 'greedy'), got {method!r}")
     if method == "sample":
         sample_size = _positive_int(sample_size, "sample_size", "how many candidates to draw, e.g. sample_size=100")
-    positions, present = _present(explanations)
-    if not present:
+    positions, found = present(explanations)
+    if not found:
         raise ValueError(
             "there are no explanations to pick from (the sequence is empty or every instance failed); "
             "explain some instances first"
         )
-    matrix, _, positions = _importance(present, positions, label)
+    matrix, _, positions = explained_rows(found, positions, label)
     importance = np.sqrt(matrix.sum(axis=0))
     candidates = np.arange(len(positions))
     if method == "sample":
@@ -316,8 +232,8 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     >>> coverage(exps, [0]), coverage(exps, [0, 1])
     (2.0, 5.0)
     """
-    positions, present = _present(explanations)
-    matrix, _, positions = _importance(present, positions, label)
+    positions, found = present(explanations)
+    matrix, _, positions = explained_rows(found, positions, label)
     importance = np.sqrt(matrix.sum(axis=0))
     size = len(getattr(explanations, "explanations", explanations))
     rows = np.full(size, -1, dtype=np.intp)

@@ -1,8 +1,10 @@
 """Renderers: pictures and HTML made from an `Explanation` (the only place matplotlib is imported).
 
-`explanation_html` picks the HTML renderer of the explanation's modality;
-modalities register theirs in ``_HTML_RENDERERS`` as ``"module:function"`` so
-that importing this package stays light. Every figure is an
+`explanation_html` picks the HTML renderer the explanation's modality
+declared in :mod:`lime_kit.modalities` (as ``"module:function"``, so that
+importing this package stays light). Importing this package registers the
+notebook renderers of ``Explanation`` and ``ExplanationSet`` in
+:mod:`lime_kit.display`, so the data classes never import it. Every figure is an
 :class:`~lime_kit.plot.figure.ExplanationFigure`, a matplotlib Figure that
 shows itself in Jupyter without pyplot.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from lime_kit.explanation import Explanation
+from lime_kit import display
+from lime_kit.plot.renderers import explanation_html
 
 __all__ = [
     "explanation_html",
@@ -24,18 +27,20 @@ __all__ = [
     "save_report",
 ]
 
-_HTML_RENDERERS = {
-    "tabular": "lime_kit.plot.html:tabular_html",
-    "text": "lime_kit.plot.text:text_html",
-    "image": "lime_kit.plot.image:image_html",
-}
+
+def _set_html(explanation_set) -> str:
+    try:
+        from lime_kit.plot.report import set_html
+    except ImportError as error:
+        if "lime_kit.plot.report" not in str(error) and getattr(error, "name", None) != "lime_kit.plot.report":
+            raise
+        # The report module is optional here: a plain table still says what the set holds.
+        return explanation_set._plain_html()
+    return set_html(explanation_set)
 
 
-def explanation_html(explanation: Explanation, label: int | None = None) -> str:
-    """Return the notebook HTML fragment for ``explanation`` (no JavaScript)."""
-    target = _HTML_RENDERERS.get(explanation.modality, "lime_kit.plot.html:tabular_html")
-    module, name = target.split(":")
-    return getattr(import_module(module), name)(explanation, label=label)
+display.register_renderer("explanation", explanation_html)
+display.register_renderer("explanation_set", _set_html)
 
 
 # Renderers load on first use, so that importing lime_kit.plot does not import matplotlib.

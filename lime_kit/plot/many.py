@@ -8,7 +8,8 @@ import numbers
 import numpy as np
 
 from lime_kit.explanation import Explanation
-from lime_kit.pick import _explained_label, _present, coverage, importance_matrix
+from lime_kit.matrices import explained_label, global_importance, present
+from lime_kit.pick import coverage
 
 __all__ = ["plot_global_importance", "plot_picks"]
 
@@ -27,15 +28,10 @@ def _label_phrase(explained: list[Explanation], label) -> str:
 
 def _importance_frame(explanation_set, label) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``(names, mean |weight|, share selected)``, largest importance first."""
-    if hasattr(explanation_set, "global_importance"):
-        frame = explanation_set.global_importance(label)
-        return [str(n) for n in frame.index], frame["importance"].to_numpy(float), frame["selected"].to_numpy(float)
-    matrix, names = importance_matrix(explanation_set, label)
-    if matrix.shape[0] == 0:
-        return [], np.zeros(0), np.zeros(0)
-    importance, selected = matrix.mean(axis=0), (matrix > 0).mean(axis=0)
-    order = np.argsort(-importance, kind="stable")  # ties keep first-seen order
-    return [names[j] for j in order], importance[order], selected[order]
+    # An ExplanationSet (or anything like it) is asked; a plain list is summarised the same way.
+    summarise = getattr(explanation_set, "global_importance", None)
+    frame = summarise(label) if summarise is not None else global_importance(explanation_set, label)
+    return [str(n) for n in frame.index], frame["importance"].to_numpy(float), frame["selected"].to_numpy(float)
 
 
 def plot_global_importance(explanation_set, label: int | str | None = None, num_features: int = 15, ax=None):
@@ -45,8 +41,8 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
     ----------
     explanation_set : ExplanationSet or sequence of Explanation or None
         An object with ``global_importance(label)`` (an ``ExplanationSet``) is
-        asked for its figures; a plain list is summarised here with
-        :func:`lime_kit.pick.importance_matrix` (None entries skipped).
+        asked for its figures; a plain list is summarised the same way by
+        :func:`lime_kit.matrices.global_importance` (None entries skipped).
     label : int or str, optional
         Output column or class name; None reads each explanation's first
         label. Explanations that did not explain it are left out.
@@ -76,8 +72,8 @@ def plot_global_importance(explanation_set, label: int | str | None = None, num_
     ['a', 'b']
     """
     num_features = _positive_int(num_features, "num_features")
-    _, present = _present(explanation_set)
-    explained = [exp for exp in present if _explained_label(exp, label) is not None]
+    _, found = present(explanation_set)
+    explained = [exp for exp in found if explained_label(exp, label) is not None]
     names, importance, selected = _importance_frame(explanation_set, label)
     shown = np.flatnonzero(importance > 0)[:num_features]  # a feature no explanation selected says nothing
     names, importance, selected = [names[j] for j in shown], importance[shown], selected[shown]
@@ -174,7 +170,7 @@ def plot_picks(
         ax.set_title(f"instance {pick}\n{ax.get_title(loc='left')}", fontsize=8.5, loc="left")
     reached, best = coverage(items, picks, label), coverage(items, range(len(items)), label)
     share = f"{reached / best:.0%}" if best > 0 else "none"
-    explained = sum(e is not None and _explained_label(e, label) is not None for e in items)
+    explained = sum(e is not None and explained_label(e, label) is not None for e in items)
     fig.suptitle(
         f"{len(picks)} picked explanation{'s' * (len(picks) != 1)} of {explained}: "
         f"they cover {share} of the global importance (lime's SP coverage)",

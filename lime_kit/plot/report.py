@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from html import escape
 from pathlib import Path
 
 from lime_kit.explanation import Explanation
-from lime_kit.plot.html import BAR_PX, STYLE, tie_cells
+from lime_kit.plot.html import BAR_PX, STYLE, _finite, _table, tie_cells
 
 __all__ = ["explanation_report", "set_report", "set_html", "save_report", "intervals_html"]
 
@@ -41,16 +40,8 @@ REPORT_STYLE = """
 """
 
 
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _number(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if _finite(value) else "–"
-
-
-def _table(rows: list[str]) -> str:
-    return f"<table class='lk-t'><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _figure_card(fig, alt: str) -> str:
@@ -63,7 +54,7 @@ def _figure_card(fig, alt: str) -> str:
 
 
 def _page(body: str, title: str) -> str:
-    from lime_kit import __version__
+    from lime_kit._version import __version__
     from lime_kit.plot.save import standalone_html
 
     foot = (
@@ -120,8 +111,8 @@ def _label_heading(explanation: Explanation, label: int) -> str:
 
 def _explanation_body(explanation: Explanation, label=None) -> str:
     """The fragment, then the weights with intervals as a table and as a bar chart per label."""
-    from lime_kit.plot import explanation_html
     from lime_kit.plot.bars import plot_weights
+    from lime_kit.plot.renderers import explanation_html
 
     labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [explanation_html(explanation, label=label)]
@@ -310,8 +301,8 @@ def set_report(explanation_set, label=None, picks=None, title: str | None = None
     -------
     str
     """
-    from lime_kit.plot import explanation_html
     from lime_kit.plot.many import plot_global_importance, plot_picks
+    from lime_kit.plot.renderers import explanation_html
 
     title = title or f"lime_kit explanations of {len(explanation_set)} instances"
     first = next((exp for exp in explanation_set if exp is not None), None)

@@ -83,8 +83,8 @@ def save_explanation(
     >>> png.name, page.name
     ('report.png', 'report.html')
     """
-    from lime_kit.plot import explanation_html
     from lime_kit.plot.bars import plot_weights
+    from lime_kit.plot.renderers import explanation_html
 
     folder, stem = _folder_and_stem(Path(path), stem)
     folder.mkdir(parents=True, exist_ok=True)
