@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from lime_kit.core.distances import check_metric, distances_to_first_row
+from lime_kit.core.methods import resolve_method
 from lime_kit.core.options import options_for
 from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
@@ -16,7 +18,6 @@ from lime_kit.core.validation import check_class_names, check_memory, check_mode
 from lime_kit.explanation import Explanation
 from lime_kit.many import ExplainManyMixin
 from lime_kit.tabular.background import (
-    check_lime_call,
     kept_training_rows,
     resolve_background,
     shapley_sampler,
@@ -209,7 +210,7 @@ class TabularExplainer(ExplainManyMixin):
         returned copy uses them for every instance (whatever ``predict_fn``
         a worker unpickles), so results do not depend on ``n_jobs``.
         """
-        if method != "lime" or self._pinned is not None:
+        if self._pinned is not None or resolve_method(method).values_of_features:
             return self
         binning = self._bins_for(predict_fn, batch_size)
         self._current = binning
@@ -239,18 +240,6 @@ class TabularExplainer(ExplainManyMixin):
                 out.append(name)
         return out
 
-    def _distances(self, Z: np.ndarray, metric: str) -> np.ndarray:
-        if metric == "euclidean":
-            # |z - z0|^2 expanded, so no (n, d) difference array is made.
-            squared = np.einsum("ij,ij->i", Z, Z) - 2 * (Z @ Z[0]) + Z[0] @ Z[0]
-            return np.sqrt(np.maximum(squared, 0.0))
-        from sklearn.metrics import pairwise_distances
-
-        try:
-            return pairwise_distances(Z, Z[:1], metric=metric).ravel()
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
-
     def instance_sampler(self, instance, distance_metric: str = "euclidean") -> InstanceSampler:
         """The sampler of one row: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
@@ -273,13 +262,13 @@ class TabularExplainer(ExplainManyMixin):
         return 16.0 * self.schema.n_features + 16
 
     def _sampler_for(self, encoded: np.ndarray, distance_metric: str, sampler: TabularSampler) -> InstanceSampler:
-        self._distances(np.ones((2, 2), dtype=np.float32), distance_metric)  # fail early on a bad metric
+        check_metric(distance_metric)
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
             values, Z = sampler.sample(encoded, rng, n)
             return Perturbations(
                 Z=Z,
-                distances=self._distances(Z, distance_metric),
+                distances=distances_to_first_row(Z, distance_metric),
                 build_inputs=lambda start, stop: self.schema.decode(values[start:stop]),
             )
 
@@ -418,19 +407,19 @@ class TabularExplainer(ExplainManyMixin):
             top_labels=top_labels,
             batch_size=batch_size,
             stability_resamples=stability_resamples,
-            method=method,
-            background_pairing=background_pairing,
+            method=resolve_method(method, background=background, background_pairing=background_pairing),
         )
         encoded = self.schema.encode_instance(instance)
         payload = {"categorical": self.schema.categorical.tolist()}
-        if method == "kernel_shap":
+        if options.method.values_of_features:
             # Coalitions take whole values from the instance or the background: bins play no part.
             sampler = self._sampler_for(encoded, distance_metric, self._base.sampler)
-            rows, weights = resolve_background(self.schema, background, self._training_rows, self._seed, self._backgrounds)
+            rows, weights = resolve_background(
+                self.schema, getattr(options.method, "background", None), self._training_rows, self._seed, self._backgrounds
+            )
             sampler = shapley_sampler(self.schema, sampler, encoded, rows, weights)
             descriptions = value_descriptions(self.schema, encoded)
         else:
-            check_lime_call(background, background_pairing)
             # Refuse an impossible request before the model is called to learn bins (the pipeline checks again).
             largest = options.num_samples if options.num_samples is not None else options.max_samples
             check_memory(largest, self._bytes_per_sample() + 64, "num_samples" if options.num_samples else "max_samples")

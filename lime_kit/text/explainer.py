@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lime_kit.core.distances import distances_to_first_row
 from lime_kit.core.options import options_for
 from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler, Perturbations
@@ -115,15 +116,12 @@ class TextExplainer(ExplainManyMixin):
             return list(feature_tokens)
         return [f"{token}@{position}" for position, token in enumerate(feature_tokens)]
 
-    def _distances(self, active: np.ndarray, metric: str) -> np.ndarray:
+    @staticmethod
+    def _distances(active: np.ndarray, metric: str) -> np.ndarray:
+        # lime's text scale: distances x 100 (its kernel width, 25, is on that scale)
         if metric == "cosine":
             return cosine_distances_to_instance(active)
-        from sklearn.metrics import pairwise_distances
-
-        try:
-            return 100.0 * pairwise_distances(active, active[:1], metric=metric).ravel()
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
+        return 100.0 * distances_to_first_row(active, metric)
 
     def _payload(self, tokenized: TokenizedText, feature_of_token: np.ndarray) -> dict:
         return {
