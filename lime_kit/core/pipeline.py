@@ -195,7 +195,7 @@ def explain_instance(
         warnings.warn(
             f"{UNRELIABLE}:\n- " + "\n- ".join(explanation.warnings),
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the user's call of explain, through Explainer.explain
         )
     finished = perf_counter()
     timings["fit"] += finished - packaging

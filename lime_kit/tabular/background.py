@@ -10,6 +10,7 @@ weighted by the size of their cluster.
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 
 import numpy as np
 
@@ -141,10 +142,13 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
             np.copyto(rows, encoded, where=keep)
         return schema.decode(rows)
 
-    lime_sampler.coalition_inputs = coalition_inputs
-    lime_sampler.background_weights = weights
-    lime_sampler.background_null = np.all(background == encoded, axis=0)
-    return lime_sampler
+    # A derived sampler: the row's own sampler is left as built (evaluation and lime keep using it).
+    return replace(
+        lime_sampler,
+        coalition_inputs=coalition_inputs,
+        background_weights=weights,
+        background_null=np.all(background == encoded, axis=0),
+    )
 
 
 def value_descriptions(schema: TabularSchema, encoded: np.ndarray) -> list[str]:
