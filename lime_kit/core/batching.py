@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lime_kit.core.validation import check_predictions
+from lime_kit.core.validation import check_integer, check_predictions
 
 __all__ = ["predict_in_batches"]
 
@@ -37,9 +37,7 @@ def predict_in_batches(
     """
     if not callable(predict_fn):
         raise TypeError(f"predict_fn must be callable, got {type(predict_fn).__name__}")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    batch_size = int(batch_size)
+    batch_size = check_integer("batch_size", batch_size)
     outputs = None
     building = scoring = 0.0
     for start in range(0, num_samples, batch_size):

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lime_kit.core.kernels import resolve_kernel
+from lime_kit.core.methods import Lime, Method, method_names, resolve_method
+from lime_kit.core.methods.kernel_shap import BACKGROUND_PAIRINGS
 from lime_kit.core.surrogate import FEATURE_SELECTION_METHODS, check_model_regressor
-from lime_kit.core.validation import explanation_rng
+from lime_kit.core.validation import check_integer, explanation_rng
 
 __all__ = ["AUTO", "BACKGROUND_PAIRINGS", "DEFAULT_NUM_FEATURES", "METHODS", "ExplainOptions"]
 
 AUTO = "auto"
-#: How the weights are estimated: lime's kernel-weighted ridge, or Shapley values (see :mod:`lime_kit.core.shapley`).
-METHODS = ("lime", "kernel_shap")
-#: KernelSHAP on rows: every coalition with every background row, or with one drawn at random.
-BACKGROUND_PAIRINGS = ("all", "one")
-#: ``num_features=None`` means this many for lime and every feature for KernelSHAP.
-DEFAULT_NUM_FEATURES = 10
+#: How the weights are estimated: lime's kernel-weighted ridge, or Shapley values (see :mod:`lime_kit.core.methods`).
+METHODS = method_names()
+#: ``num_features=None`` means this many for lime (each method says its own default; KernelSHAP: every feature).
+DEFAULT_NUM_FEATURES = Lime.default_num_features
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ class ExplainOptions:
     seed: int | None
     rng: np.random.Generator
     cv_folds: int = 5
-    method: str = "lime"
-    background_pairing: str = "all"
+    method: Method = field(default_factory=Lime)
 
     @classmethod
     def from_call(
@@ -77,43 +76,30 @@ class ExplainOptions:
         default_kernel_width: float,
         stability_resamples,
         class_names,
-        method: str = "lime",
-        background_pairing: str = "all",
+        method: Method | str = "lime",
     ) -> ExplainOptions:
         """Check every option of an ``explain`` call and resolve the kernel and the Generator.
 
-        ``num_features=None`` is :data:`DEFAULT_NUM_FEATURES` for lime and
-        every feature for ``method="kernel_shap"`` (Shapley values are not
+        ``method`` is a name or a :class:`~lime_kit.core.methods.Method`;
+        ``num_features=None`` is the method's default (:data:`DEFAULT_NUM_FEATURES`
+        for lime, every feature for KernelSHAP: Shapley values are not
         selected unless asked).
         """
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        if background_pairing not in BACKGROUND_PAIRINGS:
-            raise ValueError(f"background_pairing must be one of {BACKGROUND_PAIRINGS}, got {background_pairing!r}")
-        if method == "kernel_shap" and feature_selection not in ("auto", "none", "highest_weights"):
-            raise ValueError(
-                f"feature_selection={feature_selection!r} is a lime surrogate's selection; with method='kernel_shap' "
-                "use 'auto' or 'highest_weights' (keep the num_features largest Shapley values and refit under the "
-                "sum constraint) or 'none'"
-            )
-        if method == "kernel_shap" and model_regressor is not None:
-            raise ValueError("model_regressor is a lime surrogate; method='kernel_shap' fits Shapley values, leave it None")
-        if method == "kernel_shap" and stability_resamples:
-            raise ValueError(
-                "stability_resamples refits a lime surrogate; with method='kernel_shap' the stability comes from the "
-                "Shapley values' own standard errors, leave it 0"
-            )
+        method = method if isinstance(method, Method) else resolve_method(method)
+        method.check_options(
+            {"feature_selection": feature_selection, "model_regressor": model_regressor, "stability_resamples": stability_resamples}
+        )
         if num_features is None:
-            num_features = DEFAULT_NUM_FEATURES if method == "lime" else 2**62
+            num_features = 2**62 if method.default_num_features is None else method.default_num_features
         if feature_selection not in FEATURE_SELECTION_METHODS:
             raise ValueError(f"feature_selection must be one of {FEATURE_SELECTION_METHODS}, got {feature_selection!r}")
-        _check_integer("num_features", num_features, 1)
-        _check_integer("batch_size", batch_size, 1)
-        _check_integer("max_samples", max_samples, 2)
+        check_integer("num_features", num_features, 1)
+        check_integer("batch_size", batch_size, 1)
+        check_integer("max_samples", max_samples, 2)
         if num_samples == AUTO:
             num_samples = None
         else:
-            _check_integer("num_samples", num_samples, 2, " (the instance plus at least one perturbation), or 'auto'")
+            check_integer("num_samples", num_samples, 2, " (the instance plus at least one perturbation), or 'auto'")
             num_samples = int(num_samples)
         if not isinstance(target_stability, numbers.Real) or not 0 < target_stability <= 1:
             raise ValueError(f"target_stability must be a number in (0, 1], got {target_stability!r}")
@@ -142,14 +128,7 @@ class ExplainOptions:
             seed=seed,
             rng=rng,
             method=method,
-            background_pairing=background_pairing,
         )
-
-
-def _check_integer(name: str, value, minimum: int, hint: str = "") -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {wanted}{hint}, got {value!r}")
 
 
 def options_for(explainer, default_kernel_width: float, **call) -> ExplainOptions:

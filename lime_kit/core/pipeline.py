@@ -19,34 +19,25 @@ from typing import Any
 
 import numpy as np
 
-from lime_kit.core.batching import predict_in_batches
+from lime_kit.core.methods.base import AUTO_FIRST_ROUND, auto_schedule, effective_sample_size
 from lime_kit.core.options import ExplainOptions
-from lime_kit.core.quality import QualityFigures, assess_quality
+from lime_kit.core.quality import QualityFigures
 from lime_kit.core.sampler import InstanceSampler
-from lime_kit.core.shapley import CoalitionSamples
-from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
-from lime_kit.core.validation import check_memory, choose_labels, probability_warning
+from lime_kit.core.validation import UNRELIABLE, check_memory, choose_labels, probability_warning
 from lime_kit.explanation import Explanation
 from lime_kit.ranks import settled_positions, tie_groups
 
-__all__ = ["ExplanationContext", "auto_schedule", "effective_sample_size", "explain_instance"]
+__all__ = ["AUTO_FIRST_ROUND", "ExplanationContext", "auto_schedule", "effective_sample_size", "explain_instance"]
 
-#: Samples in the first round of ``num_samples="auto"``; each later round doubles the total.
-AUTO_FIRST_ROUND = 1000
 #: Rounds in a row whose settled top k must look stable before "auto" stops (one can look so by chance).
 SETTLED_ROUNDS = 2
 #: Alarms (a UserWarning): reruns expected to agree on less of the settled top k than this ...
 LOW_SETTLED_STABILITY = 0.8
 #: ... fewer of the top k settled than this ...
 MIN_SETTLED = 3
-#: ... a kernel resting on fewer effective samples ...
-LOW_EFFECTIVE_SAMPLES = 50
-#: ... a held-out R² below this (worse than predicting the weighted mean) ...
-POOR_HELDOUT_R2 = 0.0
 #: ... or an output that moved by no more than this share of its scale (1 for probabilities).
 NEGLIGIBLE_CHANGE = 1e-5
-#: Notes (shown, not raised): a held-out R² below this, a gap at the instance above this share of the range.
-LOW_HELDOUT_R2 = 0.2
+#: Note (shown, not raised): a gap at the instance above this share of the range.
 LARGE_LOCAL_GAP = 0.2
 
 
@@ -67,67 +58,6 @@ class ExplanationContext:
     payload: dict = field(default_factory=dict)
     started: float | None = None
     segmentation_seconds: float = 0.0
-
-
-def effective_sample_size(weights: np.ndarray) -> float:
-    """Return Kish's effective sample size ``(sum w)^2 / sum w^2``."""
-    return float(weights.sum() ** 2 / np.dot(weights, weights))
-
-
-def auto_schedule(max_samples: int, first: int = AUTO_FIRST_ROUND) -> list[int]:
-    """Total samples after each round of ``"auto"``: ``first``, then doubling, capped at ``max_samples``.
-
-    Examples
-    --------
-    >>> auto_schedule(20000)
-    [1000, 2000, 4000, 8000, 16000, 20000]
-    """
-    totals = [min(first, max_samples)]
-    while totals[-1] < max_samples:
-        totals.append(min(2 * totals[-1], max_samples))
-    return totals
-
-
-class _Samples:
-    """Samples scored so far: Z, distances and model outputs, grown round by round."""
-
-    def __init__(self, keep_copies: bool):
-        self.keep_copies = keep_copies  # a sampler's Z may be scratch memory reused by its next draw
-        self.Z = self.distances = self.outputs = None
-
-    @property
-    def count(self) -> int:
-        return 0 if self.Z is None else self.Z.shape[0]
-
-    def add(self, Z: np.ndarray, distances: np.ndarray, outputs: np.ndarray) -> None:
-        if self.Z is None:
-            self.Z = np.array(Z) if self.keep_copies else Z
-            self.distances, self.outputs = np.asarray(distances, dtype=np.float64), outputs
-        else:
-            self.Z = np.concatenate([self.Z, Z])
-            self.distances = np.concatenate([self.distances, distances])
-            self.outputs = np.concatenate([self.outputs, outputs])
-
-
-def _score_round(
-    sampler: InstanceSampler, samples: _Samples, total: int, predict_fn, options: ExplainOptions, timings: dict
-) -> None:
-    """Draw and score the samples that bring ``samples`` up to ``total``."""
-    offset = 0 if samples.count == 0 else 1  # later rounds drop the instance's row
-    began = perf_counter()
-    block = sampler.draw(options.rng, total - samples.count + offset)
-    timings["sampling"] += perf_counter() - began
-    n_new = block.num_samples - offset
-    outputs = predict_in_batches(
-        predict_fn,
-        lambda start, stop: block.build_inputs(start + offset, stop + offset),
-        n_new,
-        options.batch_size,
-        options.mode,
-        None if samples.outputs is None else samples.outputs.shape[1],
-        timings,
-    )
-    samples.add(block.Z[offset:], block.distances[offset:], outputs)
 
 
 def _label_checks(outputs: np.ndarray, options: ExplainOptions) -> tuple[tuple[int, ...], list[str]]:
@@ -182,34 +112,6 @@ def _stop_reason(figures: QualityFigures, options: ExplainOptions, settled_round
     return None
 
 
-def _fit_and_assess(samples: _Samples, chosen, sampler: InstanceSampler, options: ExplainOptions, quality_rng):
-    """Weight all samples so far, fit every label's surrogate and assess it; returns fits, figures, targets, n_eff."""
-    weights = np.asarray(options.kernel(samples.distances), dtype=np.float64)
-    if weights.shape != (samples.count,) or not np.all(np.isfinite(weights)) or weights.min() < 0:
-        raise ValueError("the kernel must return one finite, non-negative weight per sample")
-    if weights.sum() <= 0:
-        raise ValueError("the kernel gave every sample weight 0; use a wider kernel_width")
-    targets = samples.outputs[:, list(chosen)]
-    effective_n = effective_sample_size(weights)
-    with single_threaded_blas(), np.errstate(divide="ignore", invalid="ignore"):
-        moments = weighted_moments(samples.Z, targets, weights, folds=options.cv_folds)
-        fits = fit_surrogates(
-            samples.Z, targets, weights, options.num_features, options.feature_selection, options.model_regressor,
-            sampler.constant_features, moments,
-        )
-        figures = assess_quality(
-            samples.Z, targets, weights, fits, moments, candidate_features(moments, sampler.constant_features),
-            num_features=options.num_features,
-            feature_selection=options.feature_selection,
-            model_regressor=options.model_regressor,
-            rng=quality_rng,
-            effective_n=effective_n,
-            stability_resamples=options.stability_resamples,
-            constant_features=sampler.constant_features,
-        )
-    return fits, figures, targets, effective_n
-
-
 def explain_instance(
     sampler: InstanceSampler,
     predict_fn: Callable[[Any], Any],
@@ -226,36 +128,23 @@ def explain_instance(
     started = entered if context.started is None else context.started
     preparing = entered - started - context.segmentation_seconds
     timings = {"segmentation": context.segmentation_seconds, "sampling": preparing, "model": 0.0, "fit": 0.0}
-    shapley = options.method == "kernel_shap"
-    # KernelSHAP: samples are coalitions, weighted by the Shapley kernel and fitted under the sum constraint.
-    samples = CoalitionSamples(sampler, options.background_pairing) if shapley else None
-    budget_cap = samples.max_coalitions if shapley else None
-    if shapley:
-        schedule = _shapley_schedule(options, budget_cap)
-    else:
-        schedule = [options.num_samples] if options.num_samples is not None else auto_schedule(options.max_samples)
+    method = options.method
+    run = method.start(sampler, options)
+    schedule = run.schedule
     check_memory(schedule[-1], sampler.bytes_per_sample + 64, "max_samples" if options.num_samples is None else "num_samples")
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
     quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
-    samples = samples if shapley else _Samples(keep_copies=len(schedule) > 1)
     rounds, chosen, notes, settled_rounds, stopped = [], None, [], 0, None
     for total in schedule:
-        if shapley:
-            samples.score_round(total, predict_fn, options, timings)
-        else:
-            _score_round(sampler, samples, total, predict_fn, options, timings)
+        run.score_round(total, predict_fn, timings)
         fitting = perf_counter()
         if chosen is None:
-            chosen, notes = _label_checks(samples.outputs, options)
-        if shapley:
-            with single_threaded_blas():
-                fits, figures, targets, effective_n = samples.fit_and_assess(chosen, options, quality_rng)
-        else:
-            fits, figures, targets, effective_n = _fit_and_assess(samples, chosen, sampler, options, quality_rng)
+            chosen, notes = _label_checks(run.outputs, options)
+        fits, figures, targets, effective_n = run.fit(chosen, quality_rng)
         timings["fit"] += perf_counter() - fitting
         rounds.append(
             {
-                "num_samples": samples.count,
+                "num_samples": run.count,
                 "stability": min(figures.stability),
                 "settled_stability": min(figures.settled_stability),
             }
@@ -267,7 +156,8 @@ def explain_instance(
                 rounds[-1]["stopped"] = stopped
                 break
     packaging = perf_counter()  # building the result and its warnings counts as fitting
-    prediction = {label: float(samples.outputs[0, label]) for label in chosen}
+    outputs = run.outputs
+    prediction = {label: float(outputs[0, label]) for label in chosen}
     explanation = Explanation(
         mode=options.mode,
         modality=context.modality,
@@ -280,56 +170,37 @@ def explain_instance(
         local_pred={label: fit.local_pred for label, fit in zip(chosen, fits)},
         prediction=prediction,
         score={label: fit.score for label, fit in zip(chosen, fits)},
-        model_output=[float(v) for v in samples.outputs[0]],
+        model_output=[float(v) for v in outputs[0]],
         class_names=options.class_names,
-        num_samples=samples.count,
+        num_samples=run.count,
         kernel_width=options.kernel_width,
         effective_sample_size=effective_n,
         random_state=options.seed,
-        payload=context.payload,
+        payload={**context.payload, **run.payload()},
         stability={label: float(s) for label, s in zip(chosen, figures.stability)},
         heldout_score={label: float(s) for label, s in zip(chosen, figures.heldout_score)},
         local_gap={label: abs(fit.local_pred - prediction[label]) for label, fit in zip(chosen, fits)},
         coefficient_std={label: list(s) for label, s in zip(chosen, figures.coefficient_std)},
         rounds=rounds if options.num_samples is None else [],
-        method=options.method,
+        method=method.name,
         rank_bounds={
             label: [[i, int(best), int(worst)] for (i, _), (best, worst) in zip(fit.coefficients, bounds)]
             for label, fit, bounds in zip(chosen, fits, figures.rank_bounds)
         },
         settled_stability={label: float(s) for label, s in zip(chosen, figures.settled_stability)},
     )
-    if shapley:
-        explanation.payload = {**context.payload, **_shapley_payload(samples, options)}
     alarms, remarks = _assess_trust(explanation, figures, targets, options, sampler, stopped)
     explanation.warnings, explanation.notes = alarms, notes + remarks
     if explanation.warnings:
         warnings.warn(
-            "lime_kit: this explanation may be unreliable:\n- " + "\n- ".join(explanation.warnings),
+            f"{UNRELIABLE}:\n- " + "\n- ".join(explanation.warnings),
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the user's call of explain, through Explainer.explain
         )
     finished = perf_counter()
     timings["fit"] += finished - packaging
     explanation.timings = {**timings, "total": finished - started}
     return explanation
-
-
-def _shapley_schedule(options: ExplainOptions, cap: int) -> list[int]:
-    """Coalition budgets per round: one round, or ``"auto"``'s doubling; never more than all coalitions."""
-    if options.num_samples is not None:
-        return [max(0, min(options.num_samples, cap))]
-    return auto_schedule(max(1, min(options.max_samples, cap)), first=min(AUTO_FIRST_ROUND, max(1, cap)))
-
-
-def _shapley_payload(samples: CoalitionSamples, options: ExplainOptions) -> dict:
-    """What a KernelSHAP explanation states besides its values: the base value and what was scored."""
-    return {
-        "base_value": [float(v) for v in samples.base],
-        "background_size": len(samples.background_weights),
-        "background_pairing": samples.pairing,
-        "model_rows": samples.model_rows,
-    }
 
 
 def _assess_trust(exp: Explanation, figures: QualityFigures, targets: np.ndarray, options, sampler, stopped):
@@ -342,7 +213,6 @@ def _assess_trust(exp: Explanation, figures: QualityFigures, targets: np.ndarray
     gap at the instance are facts about the explanation: notes.
     """
     alarms, remarks = [], []
-    shapley = exp.method == "kernel_shap"
     k = figures.top_k
     for position, label in enumerate(exp.labels):
         name = f"class {exp.label_name(label)!r}" if exp.mode == "classification" else "the prediction"
@@ -394,25 +264,10 @@ def _assess_trust(exp: Explanation, figures: QualityFigures, targets: np.ndarray
                 f"{exp.prediction[label]:.3g} (a gap of {exp.local_gap[label]:.2g}, {exp.local_gap[label] / spread:.0%} "
                 f"of the model's range over the samples): the weights describe the neighbourhood more than this point"
             )
-        # Shapley values need no linear model: an additive fit that misses interactions is no alarm there.
-        heldout = exp.heldout_score[label]
-        if not shapley and heldout < POOR_HELDOUT_R2:
-            alarms.append(
-                f"the linear surrogate for {name} predicts samples it did not see worse than a constant would "
-                f"(held-out R² {heldout:.2f}): the weights are not a description of the model here; try a "
-                "smaller kernel_width or another representation"
-            )
-        elif not shapley and heldout < LOW_HELDOUT_R2:
-            remarks.append(
-                f"the linear surrogate for {name} fits moderately on samples it did not see (held-out R² "
-                f"{heldout:.2f}): the model is not close to linear in these features here, so read the weights "
-                "as rough tendencies"
-            )
-    if exp.effective_sample_size < LOW_EFFECTIVE_SAMPLES and not shapley:
-        alarms.append(
-            f"the kernel gives weight to only about {exp.effective_sample_size:.0f} effective samples (of "
-            f"{exp.num_samples}); widen kernel_width or use more samples"
-        )
+        own_alarms, own_remarks = options.method.label_checks(exp, label, name)
+        alarms += own_alarms
+        remarks += own_remarks
+    alarms += options.method.overall_checks(exp)
     if stopped == "max_samples":
         shortfall = (
             f"at least {MIN_SETTLED} of the top {k} features were settled"

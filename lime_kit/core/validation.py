@@ -15,10 +15,14 @@ __all__ = [
     "choose_labels",
     "explainer_seed",
     "explanation_rng",
+    "UNRELIABLE",
+    "check_integer",
     "plain",
 ]
 
 MODES = ("classification", "regression")
+#: Start of the UserWarning an explanation with alarms raises; filters match on it.
+UNRELIABLE = "lime_kit: this explanation may be unreliable"
 
 
 def check_mode(mode: str) -> str:
@@ -61,10 +65,32 @@ def explanation_rng(explainer_seed: int, random_state) -> tuple[int | None, np.r
 
 
 def plain(value) -> str:
-    """Format a value for an error message the way a user wrote it (``nan``, not ``np.float64(nan)``)."""
-    if isinstance(value, np.generic):
+    """``repr`` of a value as a user would write it: numpy scalars shown as Python ones.
+
+    >>> plain(np.float64("nan")), plain(np.str_("red")), plain(np.int64(3))
+    ('nan', "'red'", '3')
+    """
+    if isinstance(value, np.generic) and not isinstance(value, (np.datetime64, np.timedelta64)):
         value = value.item()
+    elif isinstance(value, np.datetime64):
+        return repr(str(value))
     return repr(value)
+
+
+def check_integer(name: str, value, minimum: int = 1, hint: str = "") -> int:
+    """Return ``value`` as an int, or refuse it naming ``name``, what was expected and ``hint``.
+
+    >>> check_integer("batch_size", 64)
+    64
+    >>> check_integer("num_samples", 1, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: num_samples must be an integer >= 2, got 1
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {wanted}{hint}, got {plain(value)}")
+    return int(value)
 
 
 def check_class_names(class_names) -> list | None:

@@ -6,15 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from time import perf_counter
-from typing import Any
 
 import numpy as np
 
-from lime_kit.core.options import options_for
-from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.explainer import Explainer, Prepared
+from lime_kit.core.pipeline import ExplanationContext
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
-from lime_kit.explanation import Explanation
 from lime_kit.image.fill import DEFAULT_HIDE_COLOR, fill_change, make_fill_image
 from lime_kit.image.sampler import (
     SegmentCompositor,
@@ -31,7 +29,6 @@ from lime_kit.image.segmentation import (
     resolve_segmentation,
     segment_image,
 )
-from lime_kit.many import ExplainManyMixin
 
 __all__ = ["ImageExplainer", "check_image"]
 
@@ -123,7 +120,7 @@ def _unchanged_hint(prepared: _PreparedImage) -> str:
     return "check that predict_fn uses its input"
 
 
-class ImageExplainer(ExplainManyMixin):
+class ImageExplainer(Explainer):
     """Explain image predictions with superpixels switched on and off.
 
     Each perturbed sample keeps a random half of the segments and replaces
@@ -210,7 +207,7 @@ class ImageExplainer(ExplainManyMixin):
         self._seed = explainer_seed(random_state)
         self.random_state = random_state
 
-    def _prepare(self, image: np.ndarray, segmentation, hide_color, max_side="explainer") -> _PreparedImage:
+    def _prepare_image(self, image: np.ndarray, segmentation, hide_color, max_side="explainer") -> _PreparedImage:
         began = perf_counter()
         max_side = self.segmentation_max_side if max_side == "explainer" else max_side
         value_range = pixel_range(image) if self._value_range is None else self._value_range
@@ -230,7 +227,7 @@ class ImageExplainer(ExplainManyMixin):
         builds the images in which only the kept segments show.
         """
         image = check_image(image)
-        return self._sampler_for(self._prepare(image, segmentation, hide_color), batch_size, reuse_batch_buffer)
+        return self._sampler_for(self._prepare_image(image, segmentation, hide_color), batch_size, reuse_batch_buffer)
 
     def _sampler_for(
         self, prepared: _PreparedImage, batch_size: int | None, reuse_batch_buffer: bool, masks_only: bool = False
@@ -271,31 +268,23 @@ class ImageExplainer(ExplainManyMixin):
             unchanged_hint=_unchanged_hint(prepared),
         )
 
-    def explain(
-        self,
-        image,
-        predict_fn: Callable[[np.ndarray], Any],
-        labels=None,
-        top_labels: int | None = None,
-        num_features: int = 100_000,
-        num_samples: int | str = 1000,
-        batch_size: int | None = None,
-        segmentation=None,
-        hide_color=None,
-        feature_selection: str = "auto",
-        model_regressor=None,
-        random_state: int | np.random.Generator | None = None,
-        stability_resamples: int = 0,
-        max_samples: int = 20_000,
-        target_stability: float = 0.95,
-        reuse_batch_buffer: bool = False,
-        method: str = "lime",
-        segmentation_max_side: int | None | str = "explainer",
-    ) -> Explanation:
-        """Explain ``predict_fn``'s output for one image.
+    modality = {"name": "image", "instance": "image", "renderer": "lime_kit.plot.image:image_html"}
+    explain_options = {
+        "segmentation": None,
+        "hide_color": None,
+        "reuse_batch_buffer": False,
+        "segmentation_max_side": "explainer",
+    }
+    explain_defaults = {"num_features": 100_000, "num_samples": 1000}
+    explain_default_docs = {
+        "num_features": "100000 (every segment)",
+        "batch_size": "as many images as fit in ``lime_kit.image.sampler.BATCH_BYTES`` (8 MiB), so memory stays "
+        "bounded whatever the image size; on the device path, the scorer's default (64 images, or up to 256 on a "
+        "GPU with free memory for them)",
+    }
+    explain_doc = """
+        Explain ``predict_fn``'s output for one image.
 
-        Parameters
-        ----------
         image : ndarray of shape (H, W) or (H, W, C), C in {1, 3, 4}
             Integer or float pixels. Never modified.
         predict_fn : callable
@@ -306,54 +295,17 @@ class ImageExplainer(ExplainManyMixin):
             ``predict_fn`` that offers ``segment_scorer(image, fill, segments,
             batch_size)``, as :func:`lime_kit.torch_adapter.torch_predict_fn`
             does, gets the segment masks instead and builds the images on its
-            device; the samples, and so the explanation, are the same.
-        labels : int, str or sequence of them, optional
-            Output columns (or class names) to explain. Default: the predicted class.
-        top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead (all
-            classes if there are fewer).
-        num_features : int, default=100000
-            Maximum number of segments in the explanation (default: all).
-        num_samples : int or "auto", default=1000
-            Perturbed images, the original included. ``"auto"`` samples in
-            rounds (1,000, then doubling) until the top segments are stable
-            and resolved, or ``max_samples`` is reached.
-        batch_size : int, optional
-            Images per ``predict_fn`` call. Default: as many as fit in
-            ``lime_kit.image.sampler.BATCH_BYTES`` (8 MiB), so memory stays
-            bounded whatever the image size; on the device path, the
-            scorer's default (64 images, or up to 256 on a GPU with free
-            memory for them).
+            device; the samples, and so the explanation, are the same. With
+            ``method="kernel_shap"`` absent segments show ``hide_color``.
         segmentation, hide_color : optional
             Override the explainer's settings for this call (see the class).
-        feature_selection : {"auto", "none", "highest_weights", "forward_selection", "lasso_path"}
-        model_regressor : scikit-learn regressor, optional
-            Surrogate to fit instead of the built-in ridge.
-        random_state : int or Generator, optional
-            Overrides the explainer's seed for this call.
-
-        stability_resamples : int, default=0
-            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
-            from N exact surrogate refits on bootstrap reweightings.
-        max_samples : int, default=20000
-            Cap of ``num_samples="auto"``.
-        target_stability : float, default=0.95
-            Stability at which ``num_samples="auto"`` stops.
         reuse_batch_buffer : bool, default=False
             Write every batch into one reused buffer: faster for large
             images, but a ``predict_fn`` that keeps a batch (instead of
             copying it) will see it overwritten by the next one.
-        method : {"lime", "kernel_shap"}, default="lime"
-            ``"kernel_shap"``: Shapley values of every segment (KernelSHAP,
-            :mod:`lime_kit.core.shapley`), absent segments showing
-            ``hide_color`` as in lime; ``num_samples`` counts coalitions.
-            They sum exactly to the prediction minus the *base value*, the
-            output with every segment hidden (``exp.intercept[label]``,
-            ``exp.payload["base_value"]``).
         segmentation_max_side : int or None, default="explainer"
             Overrides the explainer's ``segmentation_max_side`` for this call;
             None segments at full resolution.
-
         Returns
         -------
         Explanation
@@ -364,33 +316,21 @@ class ImageExplainer(ExplainManyMixin):
             hiding it makes to a pixel (0: the fill equals what the segment
             shows, so hiding it cannot change the model's output).
         """
-        started = perf_counter()
+
+    def _prepare(
+        self, image, predict_fn, options_for, segmentation, hide_color, reuse_batch_buffer, segmentation_max_side
+    ) -> Prepared:
         image = check_image(image)
-        options = options_for(
-            self,
-            IMAGE_KERNEL_WIDTH,
-            random_state=random_state,
-            num_samples=num_samples,
-            max_samples=max_samples,
-            target_stability=target_stability,
-            num_features=num_features,
-            feature_selection=feature_selection,
-            model_regressor=model_regressor,
-            labels=labels,
-            top_labels=top_labels,
-            batch_size=default_batch_size(image) if batch_size is None else batch_size,
-            stability_resamples=stability_resamples,
-            method=method,
-        )
-        prepared = self._prepare(image, segmentation, hide_color, segmentation_max_side)
+        options = options_for(IMAGE_KERNEL_WIDTH, batch_size=default_batch_size(image))
+        prepared = self._prepare_image(image, segmentation, hide_color, segmentation_max_side)
         scorer_for = getattr(predict_fn, "segment_scorer", None)
         if callable(scorer_for):
-            predict_fn = scorer_for(image, prepared.fill, prepared.segments, batch_size)
+            predict_fn = scorer_for(image, prepared.fill, prepared.segments, options_for.given["batch_size"])
             options = replace(options, batch_size=predict_fn.batch_size)
         sampler = self._sampler_for(prepared, options.batch_size, reuse_batch_buffer, masks_only=callable(scorer_for))
         descriptions = _segment_descriptions(prepared.segments)
         context = ExplanationContext(
-            modality="image",
+            modality=self.modality.name,
             feature_names=[f"segment {k}" for k in range(len(descriptions))],
             feature_descriptions=descriptions,
             instance={"shape": list(image.shape), "dtype": str(image.dtype)},
@@ -402,7 +342,6 @@ class ImageExplainer(ExplainManyMixin):
                 "value_range": [float(v) for v in prepared.value_range],
                 "fill_change": prepared.fill_change.tolist(),
             },
-            started=started,
             segmentation_seconds=prepared.segmentation_seconds,
         )
-        return explain_instance(sampler, predict_fn, options, context)
+        return Prepared(sampler, predict_fn, options, context)

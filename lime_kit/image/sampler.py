@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lime_kit.core.distances import cosine_distances_to_all_on
+
 __all__ = [
     "BATCH_BYTES",
     "SegmentCompositor",
@@ -55,22 +57,6 @@ def sample_segment_masks(rng: np.random.Generator, num_samples: int, num_segment
     masks = rng.integers(0, 2, size=(num_samples, num_segments), dtype=np.int8).astype(bool)
     masks[0] = True
     return masks
-
-
-def cosine_distances_to_all_on(masks: np.ndarray) -> np.ndarray:
-    """Cosine distance of each binary row to the all-ones row.
-
-    For a 0/1 vector with ``m`` of ``K`` entries on it is ``1 - sqrt(m / K)``
-    (1 for the all-off row, whose cosine similarity is taken as 0).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> cosine_distances_to_all_on(np.array([[1, 1, 1, 1], [1, 0, 0, 0], [0, 0, 0, 0]], bool)).tolist()
-    [0.0, 0.5, 1.0]
-    """
-    share_on = np.count_nonzero(masks, axis=1) / masks.shape[1]
-    return 1.0 - np.sqrt(share_on)
 
 
 def _unit_size(image_bytes: int) -> int:

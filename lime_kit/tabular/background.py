@@ -10,29 +10,19 @@ weighted by the size of their cluster.
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 
 import numpy as np
 
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.tabular.schema import TabularSchema, is_dataframe
 
-__all__ = ["DEFAULT_BACKGROUND", "KMEANS_MAX_ROWS", "check_lime_call", "resolve_background", "shapley_sampler"]
+__all__ = ["DEFAULT_BACKGROUND", "KMEANS_MAX_ROWS", "resolve_background", "shapley_sampler"]
 
 #: ``background=None``: a k-means summary of this many rows (shap's usual choice).
 DEFAULT_BACKGROUND = 10
 #: Training rows kept by an explainer for its k-means summaries (a random subset beyond this).
 KMEANS_MAX_ROWS = 10_000
-
-
-def check_lime_call(background, background_pairing: str) -> None:
-    """Refuse KernelSHAP-only options on a lime explanation."""
-    if background is not None:
-        raise ValueError(
-            "background is used by method='kernel_shap' only (it fills the absent features); lime draws its "
-            "samples from the training statistics. Pass method='kernel_shap' or drop background"
-        )
-    if background_pairing != "all":
-        raise ValueError("background_pairing is used by method='kernel_shap' only; pass method='kernel_shap' or drop it")
 
 
 def kept_training_rows(encoded: np.ndarray, seed: int) -> np.ndarray:
@@ -152,10 +142,13 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
             np.copyto(rows, encoded, where=keep)
         return schema.decode(rows)
 
-    lime_sampler.coalition_inputs = coalition_inputs
-    lime_sampler.background_weights = weights
-    lime_sampler.background_null = np.all(background == encoded, axis=0)
-    return lime_sampler
+    # A derived sampler: the row's own sampler is left as built (evaluation and lime keep using it).
+    return replace(
+        lime_sampler,
+        coalition_inputs=coalition_inputs,
+        background_weights=weights,
+        background_null=np.all(background == encoded, axis=0),
+    )
 
 
 def value_descriptions(schema: TabularSchema, encoded: np.ndarray) -> list[str]:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from time import perf_counter
-from typing import Any
 
 import numpy as np
 
-from lime_kit.core.options import options_for
-from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.distances import check_metric, distances_to_first_row
+from lime_kit.core.explainer import Explainer, Prepared
+from lime_kit.core.methods import resolve_method
+from lime_kit.core.modality import split_instances
+from lime_kit.core.pipeline import ExplanationContext
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_memory, check_mode, explainer_seed
-from lime_kit.explanation import Explanation
-from lime_kit.many import ExplainManyMixin
 from lime_kit.tabular.background import (
-    check_lime_call,
     kept_training_rows,
     resolve_background,
     shapley_sampler,
@@ -31,7 +29,22 @@ from lime_kit.tabular.stats import check_training_stats, compute_training_stats
 __all__ = ["TabularExplainer"]
 
 
-class TabularExplainer(ExplainManyMixin):
+def split_rows(instances):
+    """``explain_many``'s split of a batch of rows: a Series or a 1-D array reads as one row and is refused."""
+    if type(instances).__module__.startswith("pandas") and not hasattr(instances, "columns"):
+        raise ValueError(
+            "instances is a pandas Series, which reads as one row; pass a DataFrame of rows "
+            "(series.to_frame().T) or use explain() for a single row"
+        )
+    if isinstance(instances, np.ndarray) and instances.ndim == 1:
+        raise ValueError(
+            f"instances has shape {instances.shape}; pass a 2-D array with one row per instance "
+            "(X[None, :] for a single row, or use explain())"
+        )
+    return split_instances(instances)
+
+
+class TabularExplainer(Explainer):
     """Explain predictions on tabular rows with a locally weighted linear surrogate.
 
     Parameters
@@ -107,6 +120,8 @@ class TabularExplainer(ExplainManyMixin):
     >>> [name for name, _ in exp.as_list()][:2]
     ['x0', 'x2']
     """
+
+    modality = {"name": "tabular", "instance": "instance", "renderer": "lime_kit.plot.html:tabular_html", "split": split_rows}
 
     def __init__(
         self,
@@ -202,16 +217,16 @@ class TabularExplainer(ExplainManyMixin):
         self._learned = [*self._learned[-(MODELS_REMEMBERED - 1):], (predict_fn, binning)]
         return binning
 
-    def prepared_for(self, predict_fn: Callable, method: str = "lime", batch_size: int = 10_000, **_) -> TabularExplainer:
+    def prepared_for(self, predict_fn: Callable, method="lime", batch_size: int | None = None, **_) -> TabularExplainer:
         """This explainer with its bins for ``predict_fn`` learned and fixed: what ``explain_many`` ships.
 
         The bins are learned here, once, before any worker starts, and the
         returned copy uses them for every instance (whatever ``predict_fn``
         a worker unpickles), so results do not depend on ``n_jobs``.
         """
-        if method != "lime" or self._pinned is not None:
+        if self._pinned is not None or resolve_method(method).values_of_features:
             return self
-        binning = self._bins_for(predict_fn, batch_size)
+        binning = self._bins_for(predict_fn, 10_000 if batch_size is None else batch_size)
         self._current = binning
         twin = copy.copy(self)
         twin._pinned, twin._learned = binning, []
@@ -239,18 +254,6 @@ class TabularExplainer(ExplainManyMixin):
                 out.append(name)
         return out
 
-    def _distances(self, Z: np.ndarray, metric: str) -> np.ndarray:
-        if metric == "euclidean":
-            # |z - z0|^2 expanded, so no (n, d) difference array is made.
-            squared = np.einsum("ij,ij->i", Z, Z) - 2 * (Z @ Z[0]) + Z[0] @ Z[0]
-            return np.sqrt(np.maximum(squared, 0.0))
-        from sklearn.metrics import pairwise_distances
-
-        try:
-            return pairwise_distances(Z, Z[:1], metric=metric).ravel()
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
-
     def instance_sampler(self, instance, distance_metric: str = "euclidean") -> InstanceSampler:
         """The sampler of one row: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
@@ -273,13 +276,13 @@ class TabularExplainer(ExplainManyMixin):
         return 16.0 * self.schema.n_features + 16
 
     def _sampler_for(self, encoded: np.ndarray, distance_metric: str, sampler: TabularSampler) -> InstanceSampler:
-        self._distances(np.ones((2, 2), dtype=np.float32), distance_metric)  # fail early on a bad metric
+        check_metric(distance_metric)
 
         def draw(rng: np.random.Generator, n: int) -> Perturbations:
             values, Z = sampler.sample(encoded, rng, n)
             return Perturbations(
                 Z=Z,
-                distances=self._distances(Z, distance_metric),
+                distances=distances_to_first_row(Z, distance_metric),
                 build_inputs=lambda start, stop: self.schema.decode(values[start:stop]),
             )
 
@@ -296,30 +299,11 @@ class TabularExplainer(ExplainManyMixin):
             random_removal=True,
         )
 
-    def explain(
-        self,
-        instance,
-        predict_fn: Callable[[Any], Any],
-        labels=None,
-        top_labels: int | None = None,
-        num_features: int | None = None,
-        num_samples: int | str = 5000,
-        distance_metric: str = "euclidean",
-        model_regressor=None,
-        feature_selection: str = "auto",
-        batch_size: int = 10_000,
-        random_state: int | np.random.Generator | None = None,
-        stability_resamples: int = 0,
-        max_samples: int = 20_000,
-        target_stability: float = 0.95,
-        method: str = "lime",
-        background=None,
-        background_pairing: str = "all",
-    ) -> Explanation:
-        """Explain ``predict_fn``'s output for one row.
+    explain_options = {"distance_metric": "euclidean", "background": None, "background_pairing": "all"}
+    explain_defaults = {"batch_size": 10_000}
+    explain_doc = """
+        Explain ``predict_fn``'s output for one row.
 
-        Parameters
-        ----------
         instance : 1-D array-like, pandas Series, one-row DataFrame or sparse row
             The row to explain. Never modified. A DataFrame or Series is matched to
             the training columns by name: column order does not matter, extra
@@ -329,54 +313,9 @@ class TabularExplainer(ExplainManyMixin):
             Takes perturbed rows in the training layout (an array, or a
             DataFrame with the training columns and dtypes) and returns
             probabilities ``(n, n_classes)`` or, in regression, values ``(n,)``.
-        labels : int, str or sequence of them, optional
-            Output columns (or class names) to explain. Default: the predicted class.
-        top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead (all
-            classes if there are fewer).
-        num_features : int, optional
-            Maximum number of features in the explanation; default 10 for
-            lime and every feature for ``method="kernel_shap"``.
-        num_samples : int or "auto", default=5000
-            Perturbed samples, the instance included (with
-            ``method="kernel_shap"``: coalitions, the empty and full ones
-            aside). ``"auto"`` samples in rounds (1,000, then doubling) until
-            the top features are stable and resolved, or ``max_samples`` is
-            reached.
         distance_metric : str, default="euclidean"
             Any scikit-learn ``pairwise_distances`` metric on the
             interpretable representation.
-        model_regressor : scikit-learn regressor, optional
-            Surrogate to fit instead of the built-in ridge; its ``fit`` must
-            accept ``sample_weight``.
-        feature_selection : {"auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path"}
-            How the ``num_features`` are chosen; ``"auto"`` is forward
-            selection up to 6 features, ``"highest_weights"`` above.
-            ``"highest_weights"`` keeps the largest contributions at the
-            instance, ``|weight x standardized value|`` for a continuous
-            feature (lime's rule): a steep feature at which the instance sits
-            at the training mean did not make this prediction.
-            ``"highest_slopes"`` keeps the largest ``|weight|`` instead. Binned
-            and categorical features are 1 at the instance, so both rank them
-            alike.
-        batch_size : int, default=10000
-            Rows per ``predict_fn`` call.
-        random_state : int or Generator, optional
-            Overrides the explainer's seed for this call.
-        stability_resamples : int, default=0
-            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
-            from N exact surrogate refits on bootstrap reweightings.
-        max_samples : int, default=20000
-            Cap of ``num_samples="auto"``.
-        target_stability : float, default=0.95
-            Stability at which ``num_samples="auto"`` stops.
-        method : {"lime", "kernel_shap"}, default="lime"
-            ``"kernel_shap"``: Shapley values of every feature (KernelSHAP,
-            :mod:`lime_kit.core.shapley`). They sum exactly to the prediction
-            minus the *base value*, the mean output over the background,
-            given as ``exp.intercept[label]`` and ``exp.payload["base_value"]``
-            (one per output column). With ``num_samples >= 2**d - 2`` they
-            are exact.
         background : int, array-like or DataFrame, optional
             ``method="kernel_shap"`` only: where absent features take their
             values. An int is the size of a k-means summary of the training
@@ -387,68 +326,43 @@ class TabularExplainer(ExplainManyMixin):
             background row (``num_samples x len(background)`` model rows),
             or with one drawn at random (``num_samples`` rows: cheaper,
             noisier; the noise is in ``coefficient_std``).
-
         Returns
         -------
         Explanation
             With the quality figures ``score``, ``heldout_score``,
             ``stability``, ``confidence_intervals()`` and ``warnings``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> X = np.random.default_rng(0).normal(size=(200, 3))
-        >>> explainer = TabularExplainer(X, mode="regression", random_state=0)
-        >>> exp = explainer.explain(X[0], lambda rows: rows[:, 0] * rows[:, 1], method="kernel_shap", background=X[:20])
-        >>> bool(np.isclose(exp.intercept[0] + exp.weights().sum(), exp.prediction[0]))
-        True
         """
-        started = perf_counter()
-        options = options_for(
-            self,
-            0.75 * np.sqrt(self.schema.n_features),
-            random_state=random_state,
-            num_samples=num_samples,
-            max_samples=max_samples,
-            target_stability=target_stability,
-            num_features=num_features,
-            feature_selection=feature_selection,
-            model_regressor=model_regressor,
-            labels=labels,
-            top_labels=top_labels,
-            batch_size=batch_size,
-            stability_resamples=stability_resamples,
-            method=method,
-            background_pairing=background_pairing,
-        )
+
+    def _prepare(self, instance, predict_fn, options_for, distance_metric: str) -> Prepared:
+        options = options_for(0.75 * np.sqrt(self.schema.n_features))
         encoded = self.schema.encode_instance(instance)
         payload = {"categorical": self.schema.categorical.tolist()}
-        if method == "kernel_shap":
+        if options.method.values_of_features:
             # Coalitions take whole values from the instance or the background: bins play no part.
             sampler = self._sampler_for(encoded, distance_metric, self._base.sampler)
-            rows, weights = resolve_background(self.schema, background, self._training_rows, self._seed, self._backgrounds)
+            rows, weights = resolve_background(
+                self.schema, getattr(options.method, "background", None), self._training_rows, self._seed, self._backgrounds
+            )
             sampler = shapley_sampler(self.schema, sampler, encoded, rows, weights)
             descriptions = value_descriptions(self.schema, encoded)
         else:
-            check_lime_call(background, background_pairing)
             # Refuse an impossible request before the model is called to learn bins (the pipeline checks again).
             largest = options.num_samples if options.num_samples is not None else options.max_samples
             check_memory(largest, self._bytes_per_sample() + 64, "num_samples" if options.num_samples else "max_samples")
-            binning = self._bins_for(predict_fn, batch_size)
+            binning = self._bins_for(predict_fn, options.batch_size)
             self._current = binning
             sampler = self._sampler_for(encoded, distance_metric, binning.sampler)
             descriptions = self._descriptions(encoded, binning)
             if binning.name is not None:
                 payload["discretizer"] = binning.name
         context = ExplanationContext(
-            modality="tabular",
+            modality=self.modality.name,
             feature_names=self.schema.feature_names,
             feature_descriptions=descriptions,
             instance=self.schema.display_values(encoded),
             payload=payload,
-            started=started,
         )
-        return explain_instance(sampler, predict_fn, options, context)
+        return Prepared(sampler, predict_fn, options, context)
 
 
 def _discretizer_name(given, resolved) -> str | None:

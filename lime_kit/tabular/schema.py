@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lime_kit.core.validation import plain
+
 __all__ = ["TabularSchema", "is_dataframe", "plain", "MAX_DENSE_CELLS", "ID_MIN_ROWS"]
 
 # Sparse training data is densified up to this many cells (80 MB of float64).
@@ -52,19 +54,6 @@ def _is_series(obj) -> bool:
 
 def _is_sparse(obj) -> bool:
     return type(obj).__module__.startswith("scipy.sparse")
-
-
-def plain(value) -> str:
-    """``repr`` of a value as a user would write it: numpy scalars shown as Python ones.
-
-    >>> plain(np.float64("nan")), plain(np.str_("red")), plain(np.int64(3))
-    ('nan', "'red'", '3')
-    """
-    if isinstance(value, np.generic) and not isinstance(value, (np.datetime64, np.timedelta64)):
-        value = value.item()
-    elif isinstance(value, np.datetime64):
-        return repr(str(value))
-    return repr(value)
 
 
 def _is_number(value) -> bool:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from time import perf_counter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from lime_kit.core.options import options_for
-from lime_kit.core.pipeline import ExplanationContext, explain_instance
+from lime_kit.core.distances import distances_to_first_row
+from lime_kit.core.explainer import Explainer, Prepared
+from lime_kit.core.pipeline import ExplanationContext
 from lime_kit.core.sampler import InstanceSampler, Perturbations
 from lime_kit.core.validation import check_class_names, check_mode, explainer_seed
-from lime_kit.explanation import Explanation
-from lime_kit.many import ExplainManyMixin
 from lime_kit.text.sampler import DocumentLayout, cosine_distances_to_instance, draw_active, feature_index
 from lime_kit.text.tokenize import TokenizedText, resolve_span_finder, tokenize
 
@@ -37,7 +36,7 @@ class _Document(NamedTuple):
     layout: DocumentLayout
 
 
-class TextExplainer(ExplainManyMixin):
+class TextExplainer(Explainer):
     """Explain a text model's prediction for one document by removing words.
 
     Parameters
@@ -115,15 +114,12 @@ class TextExplainer(ExplainManyMixin):
             return list(feature_tokens)
         return [f"{token}@{position}" for position, token in enumerate(feature_tokens)]
 
-    def _distances(self, active: np.ndarray, metric: str) -> np.ndarray:
+    @staticmethod
+    def _distances(active: np.ndarray, metric: str) -> np.ndarray:
+        # lime's text scale: distances x 100 (its kernel width, 25, is on that scale)
         if metric == "cosine":
             return cosine_distances_to_instance(active)
-        from sklearn.metrics import pairwise_distances
-
-        try:
-            return 100.0 * pairwise_distances(active, active[:1], metric=metric).ravel()
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"distance_metric {metric!r} is not supported: {error}") from None
+        return 100.0 * distances_to_first_row(active, metric)
 
     def _payload(self, tokenized: TokenizedText, feature_of_token: np.ndarray) -> dict:
         return {
@@ -187,28 +183,12 @@ class TextExplainer(ExplainManyMixin):
             mask_string=None if self.bow else self.mask_string,
         )
 
-    def explain(
-        self,
-        text: str,
-        predict_fn: Callable[[list], Any],
-        labels=None,
-        top_labels: int | None = None,
-        num_features: int | None = None,
-        num_samples: int | str = 5000,
-        distance_metric: str = "cosine",
-        model_regressor=None,
-        feature_selection: str = "auto",
-        batch_size: int | None = None,
-        random_state: int | np.random.Generator | None = None,
-        stability_resamples: int = 0,
-        max_samples: int = 20_000,
-        target_stability: float = 0.95,
-        method: str = "lime",
-    ) -> Explanation:
-        """Explain ``predict_fn``'s output for one document.
+    modality = {"name": "text", "instance": "text", "renderer": "lime_kit.plot.text:text_html"}
+    explain_options = {"distance_metric": "cosine"}
+    explain_default_docs = {"batch_size": "1000, or on the id path the scorer's suggestion (sized to the device and the document)"}
+    explain_doc = """
+        Explain ``predict_fn``'s output for one document.
 
-        Parameters
-        ----------
         text : str
             The document. Never modified; the explanation keeps it verbatim.
         predict_fn : callable
@@ -217,52 +197,12 @@ class TextExplainer(ExplainManyMixin):
             offers a ``token_scorer`` method (as
             :func:`lime_kit.torch_adapter.torch_text_predict_fn` does), the
             perturbations are scored as token ids on the model's device
-            instead of as strings, with the same result.
-        labels : int, str or sequence of them, optional
-            Output columns (or class names) to explain. Default: the predicted class.
-        top_labels : int, optional
-            Explain the ``top_labels`` most probable classes instead (all
-            classes if there are fewer).
-        num_features : int, optional
-            Maximum number of tokens in the explanation; default 10 for lime
-            and every token for ``method="kernel_shap"``.
-        num_samples : int or "auto", default=5000
-            Perturbed documents, the original included. ``"auto"`` samples in
-            rounds (1,000, then doubling) until the top words are stable and
-            resolved, or ``max_samples`` is reached.
+            instead of as strings, with the same result. With
+            ``method="kernel_shap"`` absent tokens are removed as lime
+            removes them.
         distance_metric : str, default="cosine"
             Distance between a sample's 0/1 vector and the all-ones vector,
             times 100; any scikit-learn ``pairwise_distances`` metric.
-        model_regressor : scikit-learn regressor, optional
-            Surrogate to fit instead of the built-in ridge; must accept
-            ``sample_weight``.
-        feature_selection : {"auto", "none", "highest_weights", "highest_slopes", "forward_selection", "lasso_path"}
-            lime's methods; ``"auto"`` is forward selection up to 6 features,
-            ``"highest_weights"`` above. A present token is 1 at the
-            instance, so ``"highest_weights"`` (``|weight x value|``) and
-            ``"highest_slopes"`` (``|weight|``) select the same tokens.
-        batch_size : int, optional
-            Documents per ``predict_fn`` call; only one batch of perturbed
-            strings exists at a time. Default 1000, or on the id path the
-            scorer's suggestion (sized to the device and the document).
-        random_state : int or Generator, optional
-            Overrides the explainer's seed for this call.
-
-        stability_resamples : int, default=0
-            0: ``exp.stability`` comes from simulated reruns (cheap). N >= 2:
-            from N exact surrogate refits on bootstrap reweightings.
-        max_samples : int, default=20000
-            Cap of ``num_samples="auto"``.
-        target_stability : float, default=0.95
-            Stability at which ``num_samples="auto"`` stops.
-        method : {"lime", "kernel_shap"}, default="lime"
-            ``"kernel_shap"``: Shapley values of every token (KernelSHAP,
-            :mod:`lime_kit.core.shapley`), absent tokens removed as lime
-            removes them; ``num_samples`` counts coalitions. They sum
-            exactly to the prediction minus the *base value*, the output
-            with every token removed (``exp.intercept[label]``,
-            ``exp.payload["base_value"]``).
-
         Returns
         -------
         Explanation
@@ -270,38 +210,23 @@ class TextExplainer(ExplainManyMixin):
             with ``bow=False``); ``payload`` holds every token with its
             character span and feature index.
         """
-        started = perf_counter()
-        options = options_for(
-            self,
-            DEFAULT_KERNEL_WIDTH,
-            random_state=random_state,
-            num_samples=num_samples,
-            max_samples=max_samples,
-            target_stability=target_stability,
-            num_features=num_features,
-            feature_selection=feature_selection,
-            model_regressor=model_regressor,
-            labels=labels,
-            top_labels=top_labels,
-            batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
-            stability_resamples=stability_resamples,
-            method=method,
-        )
+
+    def _prepare(self, text: str, predict_fn, options_for, distance_metric: str) -> Prepared:
+        began = perf_counter()
+        options = options_for(DEFAULT_KERNEL_WIDTH, batch_size=DEFAULT_BATCH_SIZE)
         document = self._document(text)
         scorer = self._token_scorer(predict_fn, document)
         if scorer is not None:
             predict_fn = scorer
-            if batch_size is None:
+            if options_for.given["batch_size"] is None:
                 options = replace(options, batch_size=int(scorer.batch_size))
-        split = perf_counter()
         sampler = self._sampler_for(document, distance_metric, masks_as_inputs=scorer is not None)
         context = ExplanationContext(
-            modality="text",
+            modality=self.modality.name,
             feature_names=document.feature_tokens,
             feature_descriptions=self._descriptions(document.feature_tokens),
             instance=text,
             payload=self._payload(document.tokenized, document.feature_of_token),
-            started=started,
-            segmentation_seconds=split - started,
+            segmentation_seconds=perf_counter() - began,
         )
-        return explain_instance(sampler, predict_fn, options, context)
+        return Prepared(sampler, predict_fn, options, context)

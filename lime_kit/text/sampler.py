@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lime_kit.core.distances import cosine_distances_to_all_on
 from lime_kit.text.tokenize import TokenizedText
 
 __all__ = ["DocumentLayout", "draw_active", "cosine_distances_to_instance", "feature_index"]
@@ -66,17 +67,13 @@ def draw_active(rng: np.random.Generator, num_samples: int, n_features: int) -> 
 
 
 def cosine_distances_to_instance(active: np.ndarray) -> np.ndarray:
-    """Cosine distance (x100) of each binary row to the all-ones row.
-
-    For a 0/1 vector with ``a`` ones out of ``d`` the cosine similarity to
-    all-ones is ``sqrt(a / d)``, so no pairwise computation is needed.
+    """Cosine distance (x100, lime's text scale) of each binary row to the all-ones row.
 
     Returns
     -------
     ndarray of float64, shape (n_samples,)
     """
-    kept_fraction = np.count_nonzero(active, axis=1) / active.shape[1]
-    return 100.0 * (1.0 - np.sqrt(kept_fraction))
+    return 100.0 * cosine_distances_to_all_on(active)
 
 
 class DocumentLayout:

@@ -15,7 +15,8 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from lime_kit.torch_adapter.memory import probe_batch_size
+from lime_kit.core.validation import check_integer
+from lime_kit.torch_adapter.memory import module_device, probe_batch_size
 
 __all__ = ["DeviceSegmentScorer", "TorchImagePredictor", "torch_predict_fn"]
 
@@ -25,14 +26,6 @@ DEVICE_BATCH = 64
 MAX_DEVICE_BATCH = 256
 
 _AUTOCAST_DTYPES = {"bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float16": "float16"}
-
-
-def _module_device(module):
-    import torch
-
-    for tensor in list(module.parameters()) + list(module.buffers()):
-        return tensor.device
-    return torch.device("cpu")
 
 
 def _channel_tensor(values, device):
@@ -82,7 +75,7 @@ class TorchImagePredictor:
         import torch
 
         self.module = module
-        self.device = torch.device(device) if device is not None else _module_device(module)
+        self.device = torch.device(device) if device is not None else module_device(module)
         self.compute_dtype = torch.float32 if dtype is None else dtype
         self.shift = None if mean is None else _channel_tensor(mean, self.device).to(self.compute_dtype)
         self.divide = None if std is None else _channel_tensor(std, self.device).to(self.compute_dtype)
@@ -200,9 +193,7 @@ class DeviceSegmentScorer:
         self.model_image, self.model_fill = (predictor.normalize(x, image.dtype) for x in nchw)
         self.segment_index = torch.from_numpy(np.ascontiguousarray(segments, dtype=np.int64).ravel()).to(device)
         self.image_shape = image.shape[:2]
-        self.batch_size = self.default_batch_size() if batch_size is None else int(batch_size)
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.batch_size = self.default_batch_size() if batch_size is None else check_integer("batch_size", batch_size)
 
     def _keep(self, masks):
         """(n, K) masks -> (n, 1, H, W) bool on the device: True where the pixel shows the image."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lime_kit.torch_adapter.memory import probe_batch_size
+from lime_kit.torch_adapter.memory import module_device, probe_batch_size
 from lime_kit.torch_adapter.token_layout import Misalignment, align_document, build_id_batch, split_specials
 
 __all__ = ["torch_text_predict_fn", "TorchTextPredictor", "TokenScorer"]
@@ -104,14 +104,6 @@ def _resolve_encoder(tokenizer) -> tuple[Encoder, int, str]:
     )
 
 
-def _module_device(module):
-    import torch
-
-    for tensor in list(module.parameters()) + list(module.buffers()):
-        return tensor.device
-    return torch.device("cpu")
-
-
 def _truncate(ids: list, offsets: list, max_length: int) -> list:
     """Keep the special tokens and the first text tokens, so that ``max_length`` tokens remain."""
     n_prefix, n_suffix = split_specials(ids, offsets)
@@ -135,7 +127,7 @@ class TorchTextPredictor:
         self.module = module
         self.tokenizer = tokenizer
         self.max_length = None if max_length is None else int(max_length)
-        self.device = torch.device(device) if device is not None else _module_device(module)
+        self.device = torch.device(device) if device is not None else module_device(module)
         self.softmax = bool(softmax)
         self.autocast = autocast
         self._encode, self.pad_id, self.tokenizer_name = _resolve_encoder(tokenizer)
