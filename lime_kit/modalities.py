@@ -19,18 +19,49 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+import numpy as np
+
 __all__ = ["Modality", "get_modality", "modality_of", "register_modality", "registered_modalities", "resolve",
-           "unregister_modality"]
+           "split_instances", "unregister_modality"]
+
+
+def split_instances(instances) -> tuple[Any, int]:
+    """Return ``(instances in a sliceable form, their number)`` without copying the user's data.
+
+    >>> split_instances(["a text", "another"])
+    (['a text', 'another'], 2)
+    """
+    if isinstance(instances, (str, bytes)):
+        raise ValueError(
+            "instances is a single string; pass a list of texts (explain_many([text], ...)) or use explain() for one"
+        )
+    if type(instances).__module__.startswith("pandas") and hasattr(instances, "iloc"):
+        return instances, len(instances)
+    if hasattr(instances, "tocsr") and hasattr(instances, "shape"):  # scipy.sparse: slice by rows
+        return instances.tocsr(), instances.shape[0]
+    if isinstance(instances, np.ndarray):
+        if instances.ndim == 0:
+            raise ValueError(f"instances has shape {instances.shape}; pass one instance per item or row")
+        return instances, len(instances)
+    if isinstance(instances, Sequence):
+        return instances, len(instances)
+    if isinstance(instances, Iterable):
+        items = list(instances)
+        return items, len(items)
+    raise TypeError(
+        f"instances must be a 2-D array or DataFrame of rows, a list of texts or a list or array of images, "
+        f"got {type(instances).__name__}"
+    )
 
 
 @dataclass(frozen=True)
 class Modality:
-    """One modality's declaration, as the set, renderer, evaluation and CLI side reads it.
+    """One modality's declaration: everything lime_kit needs to know about it outside its own package.
 
     Parameters
     ----------
@@ -44,12 +75,28 @@ class Modality:
     instance_is_row : bool, default=False
         One instance is a 1-D row, so ``explain_many`` refuses a 1-D array
         or a Series as "many instances".
+    instance : str, default="instance"
+        The name of ``explain``'s first parameter (``"instance"``, ``"text"``, ``"image"``).
+    split : callable instances -> (sliceable, count)
+        How ``explain_many`` splits a batch into instances (refusing a batch
+        that reads as one instance).
     """
 
     name: str
     explainer: str | type
     html: str | Callable[..., str]
     instance_is_row: bool = False
+    instance: str = "instance"
+    split: Callable[[Any], tuple[Any, int]] = field(default=None)
+
+    def __post_init__(self):
+        if self.split is None:
+            object.__setattr__(self, "split", split_instances)
+
+    @property
+    def renderer(self) -> str | Callable[..., str]:
+        """The HTML renderer as declared (same as ``html``)."""
+        return self.html
 
     def explainer_class(self) -> type:
         return resolve(self.explainer)
@@ -70,7 +117,8 @@ _MODALITIES: dict[str, Modality] = {}
 
 
 def register_modality(modality: Modality) -> Modality:
-    """Declare ``modality`` (replacing one of the same name); return it."""
+    """Declare ``modality`` (replacing one of the same name, e.g. the built-in string declaration by the
+    explainer class that declares itself when it is defined); return it."""
     if not isinstance(modality, Modality):
         raise TypeError(f"register a lime_kit.modalities.Modality, got {type(modality).__name__}")
     _MODALITIES[modality.name] = modality

@@ -56,7 +56,7 @@ def test_modalities_are_looked_up_by_name():
     assert registered_modalities() == ("tabular", "text", "image")
     assert get_modality("image").explainer is ImageExplainer
     assert get_modality("text").renderer == "lime_kit.plot.text:text_html"
-    with pytest.raises(ValueError, match="unknown modality 'audio'; known modalities are tabular, text, image"):
+    with pytest.raises(ValueError, match=r"unknown modality 'audio'; the known modalities are \['tabular', 'text', 'image'\]"):
         get_modality("audio")
     with pytest.raises(ValueError, match=r"instances has shape \(3,\); pass a 2-D array"):
         get_modality("tabular").split(np.zeros(3))

@@ -125,7 +125,10 @@ class Explainer(ExplainManyMixin):
         super().__init_subclass__(**kwargs)
         declared = cls.__dict__.get("modality")
         if isinstance(declared, dict):
-            cls.modality = register_modality(Modality(explainer=cls, **declared))
+            declared = dict(declared)
+            html = declared.pop("renderer")
+            row = declared.pop("instance_is_row", "split" in declared)
+            cls.modality = register_modality(Modality(explainer=cls, html=html, instance_is_row=row, **declared))
         if "explain_doc" in cls.__dict__:
             cls.explain = _explain_for(cls)
 
