@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lime_kit.core.validation import UNRELIABLE
 from lime_kit.explanation import Explanation
 from lime_kit.explanation_set import ExplanationSet
 from lime_kit.modalities import modality_of
@@ -47,7 +48,6 @@ CHUNKS_PER_WORKER = 4
 ERRORS = ("raise", "keep")
 
 #: The start of the UserWarning the pipeline emits for every unreliable explanation.
-_UNRELIABLE = "lime_kit: this explanation may be unreliable"
 
 
 # ----------------------------------------------------------------- seeds
@@ -161,7 +161,7 @@ def _chunk_bounds(n: int, n_chunks: int) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- warnings
 _quiet_lock = threading.Lock()
 _quiet_users = 0
-_QUIET_FILTER = ("ignore", re.compile(re.escape(_UNRELIABLE)), UserWarning, None, 0)
+_QUIET_FILTER = ("ignore", re.compile(re.escape(UNRELIABLE)), UserWarning, None, 0)
 
 
 class _QuietUnreliable:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lime_kit.core.validation import UNRELIABLE
 from lime_kit.demos import DEMOS, run_demo
 from lime_kit.modalities import get_modality
 
@@ -622,7 +623,7 @@ def _part(modality: str) -> Callable[[argparse.Namespace], _Job]:
 def _run_explain(args) -> int:
     with warnings.catch_warnings():
         # The summary prints every explanation's warnings; the UserWarning would say them twice.
-        warnings.filterwarnings("ignore", message="lime_kit: this explanation may be unreliable")
+        warnings.filterwarnings("ignore", message=UNRELIABLE)
         warnings.filterwarnings("ignore", message=r"\d+ of \d+ explanations carry warnings")
         warnings.showwarning = _show_warning
         try:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
-from lime_kit.core.validation import check_random_state, plain
+from lime_kit.core.validation import UNRELIABLE, check_random_state, plain
 from lime_kit.explanation import Explanation
 from lime_kit.modalities import modality_of
 
@@ -564,7 +564,7 @@ def rerun_stability(
         explain_kwargs["labels"] = [label]
     explanations = []
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="lime_kit: this explanation may be unreliable", category=UserWarning)
+        warnings.filterwarnings("ignore", message=UNRELIABLE, category=UserWarning)
         for seed in seeds:
             explanations.append(explainer.explain(instance, predict_fn, random_state=seed, **explain_kwargs))
     label = _resolve_label(explanations[0], label)

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lime_kit.core.validation import check_random_state
+from lime_kit.core.validation import check_integer, check_random_state
 from lime_kit.explanation import Explanation
 from lime_kit.matrices import explained_rows, importance_matrix, present
 
@@ -162,12 +162,12 @@ def submodular_pick(
     >>> submodular_pick(exps, budget=2)
     [2, 4]
     """
-    budget = _positive_int(budget, "budget", "how many explanations to pick, e.g. budget=5")
+    budget = check_integer("budget", budget, 1, " (how many explanations to pick, e.g. budget=5)")
     method = _ALIASES.get(method, method)
     if method not in METHODS:
         raise ValueError(f"method must be 'greedy' or 'sample' (lime's 'full' means 'greedy'), got {method!r}")
     if method == "sample":
-        sample_size = _positive_int(sample_size, "sample_size", "how many candidates to draw, e.g. sample_size=100")
+        sample_size = check_integer("sample_size", sample_size, 1, " (how many candidates to draw, e.g. sample_size=100)")
     positions, found = present(explanations)
     if not found:
         raise ValueError(
@@ -248,7 +248,3 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     return float(importance[covered].sum())
 
 
-def _positive_int(value, name: str, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer ({hint}), got {value!r}")
-    return int(value)
