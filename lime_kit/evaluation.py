@@ -8,7 +8,7 @@ weights predict what removing each feature does (:func:`faithfulness_correlation
 and do reruns with other seeds pick the same features (:func:`rerun_stability`)?
 
 Removal is the modality's own, through the explainer's
-``instance_sampler(instance).removal_inputs``: tabular values are replaced by
+``instance_sampler(instance).keep_inputs``: tabular values are replaced by
 draws from the training distribution (random, so each step averages several
 draws), text words are cut out or masked, image segments are hidden by the
 explainer's fill. This module never builds model inputs itself.
@@ -142,7 +142,7 @@ def _removal_sampler(explainer, instance, explanation: Explanation, sampler_kwar
         # Reuse the explained segment map: re-segmenting could give other segments (and costs time).
         kwargs["segmentation"] = np.asarray(explanation.payload["segments"])
     sampler = explainer.instance_sampler(instance, **kwargs)
-    if sampler.removal_inputs is None:
+    if sampler.keep_inputs is None:
         raise ValueError(f"{type(explainer).__name__}'s sampler cannot remove features, so it cannot be evaluated")
     n_features = len(explanation.feature_names)
     if sampler.n_features != n_features:
@@ -170,12 +170,12 @@ def _score_keep(sampler, keep: np.ndarray, predict_fn, explanation: Explanation,
     """The model's output for ``label`` on every row of the boolean ``keep`` matrix, one call per batch."""
     if batch_size is None:
         # Bounded memory whatever the input: about 8 MiB of array inputs per call, 1,000 otherwise.
-        probe = sampler.removal_inputs(keep[:1], rng)
+        probe = sampler.keep_inputs(keep[:1], rng)
         row_bytes = getattr(probe, "nbytes", None)
         batch_size = 1000 if not row_bytes else int(np.clip(8 * 2**20 // row_bytes, 1, 10_000))
     outputs = predict_in_batches(
         predict_fn,
-        lambda start, stop: sampler.removal_inputs(keep[start:stop], rng),
+        lambda start, stop: sampler.keep_inputs(keep[start:stop], rng),
         keep.shape[0],
         _check_count(batch_size, "batch_size", 1),
         explanation.mode,

@@ -66,4 +66,4 @@ def test_kernel_shap_leaves_the_rows_own_sampler_as_built():
     X, explainer = _tabular()
     sampler = explainer.instance_sampler(X[0])
     explainer.explain(X[0], lambda r: r[:, 0], method="kernel_shap", background=X[:5], num_samples=20)
-    assert sampler.coalition_inputs is None and sampler.background_weights is None
+    assert sampler.random_removal and sampler.background_weights is None

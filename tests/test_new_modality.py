@@ -65,7 +65,7 @@ class WindowExplainer(ExplainManyMixin):
                                  build_inputs=lambda start, stop: inputs(keep[start:stop]))
 
         return InstanceSampler(draw=draw, n_features=n_windows, bytes_per_sample=8.0 * len(series),
-                               removal_inputs=lambda keep, rng: inputs(keep))
+                               keep_inputs=lambda keep, rng=None, background_rows=None: inputs(keep))
 
     def explain(self, series, predict_fn, num_features=None, num_samples=1000, labels=None, random_state=None):
         options = options_for(self, 25.0, random_state=random_state, num_samples=num_samples, labels=labels,

@@ -316,10 +316,8 @@ class CoalitionSamples:
     """
 
     def __init__(self, sampler: InstanceSampler, pairing: str):
-        if sampler.coalition_inputs is not None:
-            self.inputs = sampler.coalition_inputs
-        elif sampler.removal_inputs is not None and not sampler.random_removal:
-            self.inputs = lambda keep, background_rows: sampler.removal_inputs(keep, None)
+        if sampler.keep_inputs is not None and not sampler.random_removal:
+            self.inputs = lambda keep, background_rows: sampler.keep_inputs(keep, None, background_rows)
         else:
             raise ValueError("this explainer cannot compute Shapley values: its sampler defines no coalition inputs")
         self.n_features = sampler.n_features

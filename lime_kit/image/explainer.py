@@ -223,7 +223,7 @@ class ImageExplainer(Explainer):
     ) -> InstanceSampler:
         """The sampler of one image: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
-        ``draw(rng, n)`` hides random sets of segments; ``removal_inputs(keep, rng)``
+        ``draw(rng, n)`` hides random sets of segments; ``keep_inputs(keep)``
         builds the images in which only the kept segments show.
         """
         image = check_image(image)
@@ -260,10 +260,10 @@ class ImageExplainer(Explainer):
             draw=draw,
             n_features=n_segments,
             bytes_per_sample=9.0 * n_segments + 16,  # mask (bool), Z and its centred copy (float32)
-            removal_inputs=(
-                (lambda keep, rng: np.asarray(keep, dtype=bool))
+            keep_inputs=(
+                (lambda keep, rng=None, background_rows=None: np.asarray(keep, dtype=bool))
                 if masks_only
-                else (lambda keep, rng: prepared.compositor.compose(np.asarray(keep, dtype=bool)))
+                else (lambda keep, rng=None, background_rows=None: prepared.compositor.compose(np.asarray(keep, dtype=bool)))
             ),
             unchanged_hint=_unchanged_hint(prepared),
         )

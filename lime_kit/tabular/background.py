@@ -134,7 +134,7 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
     background = np.asarray(background, dtype=np.float64)
     weights = np.full(len(background), 1.0 / len(background)) if weights is None else np.asarray(weights)
 
-    def coalition_inputs(keep: np.ndarray, background_rows: np.ndarray | None):
+    def keep_inputs(keep: np.ndarray, rng=None, background_rows: np.ndarray | None = None):
         if background_rows is None:  # every coalition with every background row: one broadcast, no gathers
             rows = np.where(keep[:, None, :], encoded, background).reshape(-1, len(encoded))
         else:
@@ -145,7 +145,8 @@ def shapley_sampler(schema: TabularSchema, lime_sampler: InstanceSampler, encode
     # A derived sampler: the row's own sampler is left as built (evaluation and lime keep using it).
     return replace(
         lime_sampler,
-        coalition_inputs=coalition_inputs,
+        keep_inputs=keep_inputs,
+        random_removal=False,
         background_weights=weights,
         background_null=np.all(background == encoded, axis=0),
     )

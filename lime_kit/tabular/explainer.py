@@ -265,9 +265,10 @@ class TabularExplainer(Explainer):
         Returns
         -------
         InstanceSampler
-            ``draw(rng, n)`` perturbs the row; ``removal_inputs(keep, rng)``
+            ``draw(rng, n)`` perturbs the row; ``keep_inputs(keep, rng)``
             replaces the features not kept by draws from the training
-            distribution.
+            distribution; ``draw_holding(rng, hold)`` keeps the held
+            features in the instance's bin.
         """
         return self._sampler_for(self.schema.encode_instance(instance), distance_metric, self.sampler)
 
@@ -286,17 +287,29 @@ class TabularExplainer(Explainer):
                 build_inputs=lambda start, stop: self.schema.decode(values[start:stop]),
             )
 
-        def removal_inputs(keep: np.ndarray, rng: np.random.Generator):
+        def keep_inputs(keep: np.ndarray, rng: np.random.Generator, background_rows=None):
             values, _ = sampler.sample(encoded, rng, len(keep) + 1)
             return self.schema.decode(np.where(keep, encoded, values[1:]))
 
+        def holding_draw(rng: np.random.Generator, hold: np.ndarray) -> Perturbations:
+            held = np.vstack([np.zeros((1, len(encoded)), dtype=bool), hold])
+            values, Z = sampler.sample(encoded, rng, len(held), hold=held)
+            return Perturbations(
+                Z=Z[1:] != 0,
+                distances=np.zeros(len(hold)),
+                build_inputs=lambda start, stop: self.schema.decode(values[start + 1 : stop + 1]),
+            )
+
+        # Holding a feature means keeping its bin: a continuous feature left unbinned cannot be held.
+        holdable = bool(np.all(sampler.binned | sampler.constant))
         return InstanceSampler(
             draw=draw,
             n_features=self.schema.n_features,
             bytes_per_sample=self._bytes_per_sample(),
             constant_features=sampler.constant,
-            removal_inputs=removal_inputs,
+            keep_inputs=keep_inputs,
             random_removal=True,
+            holding_draw=holding_draw if holdable else None,
         )
 
     explain_options = {"distance_metric": "euclidean", "background": None, "background_pairing": "all"}

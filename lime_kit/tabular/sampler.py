@@ -170,8 +170,12 @@ class TabularSampler:
         index |= levels
         return self.quantile_table.take(index, out=out, mode="clip")
 
-    def sample(self, encoded: np.ndarray, rng: np.random.Generator, n: int):
+    def sample(self, encoded: np.ndarray, rng: np.random.Generator, n: int, hold: np.ndarray | None = None):
         """Draw ``n`` rows; row 0 is the instance.
+
+        ``hold`` (bool, (n, n_features)) keeps the marked binned features in
+        the instance's bin (their values still drawn inside it); the other
+        features are drawn as usual, independently of the held ones.
 
         Returns
         -------
@@ -185,7 +189,7 @@ class TabularSampler:
         """
         values = _unshared("tabular.values", (n, self.n_features))  # handed to the model: no one else may hold it
         Z = scratch("tabular.Z", (n, self.n_features), np.float32)
-        self._sample_binned(rng, self.instance_bins(encoded)[self.binned].astype(self.bin_dtype), values, Z)
+        self._sample_binned(rng, self.instance_bins(encoded)[self.binned].astype(self.bin_dtype), values, Z, hold)
         self._sample_free(rng, encoded, values, Z)
         z0 = np.where(self.binned, 1.0, (encoded - self.mean) / self.scale)
         values[0], Z[0] = encoded, z0
@@ -196,10 +200,12 @@ class TabularSampler:
             Z[:, free_integer] = (values[:, free_integer] - self.mean[free_integer]) / self.scale[free_integer]
         return values, Z
 
-    def _sample_binned(self, rng, instance_bins, values, Z) -> None:
+    def _sample_binned(self, rng, instance_bins, values, Z, hold=None) -> None:
         if not self.binned.any():
             return
         bins = self._draw_bins(rng, len(values))
+        if hold is not None:
+            np.copyto(bins, instance_bins, where=hold[:, self.binned])
         if self.binned.all():
             np.equal(bins, instance_bins, out=Z)
         else:

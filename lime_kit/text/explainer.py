@@ -140,7 +140,7 @@ class TextExplainer(Explainer):
     def instance_sampler(self, text: str, distance_metric: str = "cosine") -> InstanceSampler:
         """The sampler of one document: what the shared pipeline (and :mod:`lime_kit.evaluation`) draws from.
 
-        ``draw(rng, n)`` removes words (lime's scheme); ``removal_inputs(keep, rng)``
+        ``draw(rng, n)`` removes words (lime's scheme); ``keep_inputs(keep)``
         builds the documents in which only the kept features remain.
         """
         return self._sampler_for(self._document(text), distance_metric)
@@ -165,7 +165,11 @@ class TextExplainer(Explainer):
             draw=draw,
             n_features=n_features,
             bytes_per_sample=9.0 * n_features + 16,  # mask (bool), Z and its centred copy (float32)
-            removal_inputs=lambda keep, rng: layout.build(np.asarray(keep, dtype=bool)),
+            keep_inputs=(
+                (lambda keep, rng=None, background_rows=None: np.asarray(keep, dtype=bool))
+                if masks_as_inputs
+                else (lambda keep, rng=None, background_rows=None: layout.build(np.asarray(keep, dtype=bool)))
+            ),
         )
 
     def _token_scorer(self, predict_fn, document: _Document):

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from lime_kit.core.quality import QualityFigures
 from lime_kit.core.sampler import InstanceSampler
 
 __all__ = ["AUTO_FIRST_ROUND", "Method", "MethodRun", "auto_schedule", "effective_sample_size"]
@@ -41,37 +40,61 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 
 class MethodRun:
-    """One instance's samples under one method, grown round by round.
+    """One instance under one method, grown round by round by the pipeline.
+
+    Each round the pipeline calls :meth:`score_round` (draw and score
+    samples in batched model calls), then :meth:`update` (conclude from all
+    samples so far); it stops after the round whose record says
+    ``"stopped"``, or when ``schedule`` runs out. Then :meth:`fields` gives the
+    explanation's method-specific fields and :meth:`trust` its alarms and notes.
 
     Attributes
     ----------
-    schedule : list of int
-        Total samples after each round (one round for a fixed ``num_samples``).
+    schedule : iterable of int
+        Total samples after each round (one round for a fixed
+        ``num_samples``). May be a generator that decides as it goes.
     outputs : ndarray of shape (1 + count, n_outputs)
         Model outputs; row 0 is the instance.
     count : int
         Samples the explanation reports (``exp.num_samples``).
-    memory_name : str
-        The keyword to name when the last round would not fit in memory.
+    max_samples : int
+        The most samples the run may keep, checked against memory up front
+        (``memory_name`` is the keyword to lower when they would not fit).
+    keeps_rounds : bool
+        Whether ``exp.rounds`` records the rounds.
     """
 
     schedule: list[int]
     outputs: np.ndarray | None
+    memory_name: str = "num_samples"
+    keeps_rounds: bool = False
 
     @property
     def count(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def max_samples(self) -> int:
         raise NotImplementedError
 
     def score_round(self, total: int, predict_fn, timings: dict) -> None:
         """Draw and score what brings the samples up to ``total``."""
         raise NotImplementedError
 
-    def fit(self, labels, quality_rng: np.random.Generator) -> tuple[list, QualityFigures, np.ndarray, float]:
-        """Fit every label on all samples so far: ``(fits, figures, targets, effective sample size)``."""
+    def update(self, labels, quality_rng: np.random.Generator) -> dict:
+        """Conclude from every sample so far; return this round's record (``"stopped"``: why to stop)."""
         raise NotImplementedError
 
+    def fields(self, labels, prediction: dict) -> dict:
+        """The :class:`~lime_kit.explanation.Explanation` fields this method fills (weights, figures, rules)."""
+        raise NotImplementedError
+
+    def trust(self, exp) -> tuple[list[str], list[str]]:
+        """The explanation's alarms (raised as one UserWarning) and notes (shown only)."""
+        return [], []
+
     def payload(self) -> dict:
-        """What the explanation states besides its weights (added to the modality's payload)."""
+        """What the explanation states besides its fields (added to the modality's payload)."""
         return {}
 
 

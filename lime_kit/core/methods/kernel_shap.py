@@ -7,6 +7,7 @@ The coalitions, the Shapley kernel and the constrained fit are in
 from __future__ import annotations
 
 from lime_kit.core.methods.base import AUTO_FIRST_ROUND, Method, MethodRun, auto_schedule
+from lime_kit.core.methods.weights import WeightsRun
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.core.shapley import CoalitionSamples
 from lime_kit.core.surrogate import single_threaded_blas
@@ -83,9 +84,9 @@ class KernelShap(Method):
     # kernel that rests on few coalitions (its weights are the Shapley kernel's, not a choice).
 
 
-class _ShapRun(MethodRun):
+class _ShapRun(WeightsRun):
     def __init__(self, sampler: InstanceSampler, options, pairing: str):
-        self.options = options
+        self.sampler, self.options = sampler, options
         self.samples = CoalitionSamples(sampler, pairing)
         cap = self.samples.max_coalitions
         if options.num_samples is not None:
@@ -100,6 +101,14 @@ class _ShapRun(MethodRun):
     @property
     def outputs(self):
         return self.samples.outputs
+
+    @property
+    def max_samples(self) -> int:
+        return self.schedule[-1]
+
+    @property
+    def memory_name(self) -> str:
+        return "max_samples" if self.options.num_samples is None else "num_samples"
 
     def score_round(self, total: int, predict_fn, timings: dict) -> None:
         self.samples.score_round(total, predict_fn, self.options, timings)

@@ -8,6 +8,7 @@ import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
 from lime_kit.core.methods.base import Method, MethodRun, auto_schedule, effective_sample_size
+from lime_kit.core.methods.weights import WeightsRun
 from lime_kit.core.quality import assess_quality
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.core.surrogate import candidate_features, fit_surrogates, single_threaded_blas, weighted_moments
@@ -68,7 +69,7 @@ class Lime(Method):
         return []
 
 
-class _LimeRun(MethodRun):
+class _LimeRun(WeightsRun):
     """Samples scored so far: Z, distances and model outputs, grown round by round."""
 
     def __init__(self, sampler: InstanceSampler, options):
@@ -80,6 +81,14 @@ class _LimeRun(MethodRun):
     @property
     def count(self) -> int:
         return 0 if self.Z is None else self.Z.shape[0]
+
+    @property
+    def max_samples(self) -> int:
+        return self.schedule[-1]
+
+    @property
+    def memory_name(self) -> str:
+        return "max_samples" if self.options.num_samples is None else "num_samples"
 
     def _add(self, Z: np.ndarray, distances: np.ndarray, outputs: np.ndarray) -> None:
         if self.Z is None:
