@@ -26,11 +26,12 @@ from typing import Any
 import numpy as np
 
 from lime_kit.core.batching import predict_in_batches
-from lime_kit.core.validation import UNRELIABLE, check_random_state, plain
+from lime_kit.core.validation import UNRELIABLE, check_random_state, explanation_rng, plain
 from lime_kit.explanation import Explanation
 from lime_kit.modalities import modality_of
 
 __all__ = [
+    "anchor_precision",
     "CurveResult",
     "RerunStability",
     "deletion_curve",
@@ -584,3 +585,71 @@ def rerun_stability(
         seeds=seeds,
         k=k,
     )
+
+
+def anchor_precision(
+    explainer,
+    instance,
+    predict_fn,
+    explanation: Explanation,
+    num_samples: int = 10_000,
+    random_state=None,
+    batch_size: int | None = None,
+    **sampler_kwargs,
+) -> float:
+    """Measure an anchor's precision afresh: the share of new samples satisfying the rule that keep the class.
+
+    The samples come from the distribution the rule was found on: the
+    explainer's sampler with the rule's features held at the instance's
+    value (a table's bin, a word present, a segment shown) and every other
+    feature perturbed. Use it to check ``explanation.precision`` and its
+    bounds on samples the search never saw.
+
+    Parameters
+    ----------
+    explainer : TabularExplainer, TextExplainer or ImageExplainer
+        The explainer that produced ``explanation`` (a tabular one still
+        holding the bins it used for ``predict_fn``).
+    instance : the explained row, document or image
+    predict_fn : callable
+    explanation : Explanation
+        A ``method="anchors"`` explanation.
+    num_samples : int, default=10000
+    random_state : int or Generator, optional
+    batch_size : int, optional
+        Rows per ``predict_fn`` call (default: as in evaluations, about 8 MiB
+        of array inputs).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).uniform(size=(500, 3))
+    >>> explainer = TabularExplainer(X, discretizer="quartile", random_state=0)
+    >>> predict = lambda rows: np.column_stack([rows[:, 0] <= 0.5, rows[:, 0] > 0.5]).astype(float)
+    >>> exp = explainer.explain(X[0], predict, method="anchors")
+    >>> anchor_precision(explainer, X[0], predict, exp, num_samples=2000, random_state=1) >= 0.95
+    True
+    """
+    if explanation.method != "anchors":
+        raise ValueError(f"anchor_precision needs a method='anchors' explanation, got method={explanation.method!r}")
+    count = _check_count(num_samples, "num_samples", 1)
+    sampler = _removal_sampler(explainer, instance, explanation, sampler_kwargs)
+    rng = explanation_rng(None, random_state)[1]
+    hold = np.zeros((count, sampler.n_features), dtype=bool)
+    hold[:, list(explanation.anchor_features)] = True
+    block = sampler.draw_holding(rng, hold)
+    label = explanation.labels[0]
+    if batch_size is None:
+        probe = block.build_inputs(0, 1)
+        row_bytes = getattr(probe, "nbytes", None)
+        batch_size = 1000 if not row_bytes else int(np.clip(8 * 2**20 // row_bytes, 1, 10_000))
+    outputs = predict_in_batches(
+        predict_fn, block.build_inputs, count, _check_count(batch_size, "batch_size", 1), explanation.mode,
+        len(explanation.model_output),
+    )
+    return float(np.mean(outputs.argmax(axis=1) == label))

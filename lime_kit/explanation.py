@@ -141,7 +141,27 @@ class Explanation:
         sampling stopped (``"stopped"``).
     method : str
         How the weights were estimated: ``"lime"`` (a kernel-weighted ridge
-        surrogate) or ``"kernel_shap"`` (Shapley values).
+        surrogate) or ``"kernel_shap"`` (Shapley values); ``"anchors"``: a
+        rule (the fields below), whose ``coefficients`` are the precision each
+        feature added, in the order the rule took them.
+    anchor_features : tuple of int
+        ``method="anchors"``: the rule's features, in the order they were
+        added; :attr:`anchor` reads them as predicates. Empty for other methods
+        (and for an empty rule: the prediction needs nothing held).
+    precision, coverage : float or None
+        ``method="anchors"``: the share of perturbed inputs satisfying the rule
+        on which the model keeps the explained class, and the share of all
+        perturbed inputs that satisfy it.
+    precision_bounds, coverage_bounds : tuple of (float, float) or None
+        Their ``1 - delta`` confidence bounds (Chernoff-KL).
+    partial_anchors : list of dict
+        ``method="anchors"``: the rule as it grew, one dict per added feature:
+        ``feature``, ``precision``, ``precision_bounds``, ``coverage``,
+        ``coverage_bounds``, ``samples`` and ``added_precision``.
+    anchor_examples : dict
+        ``method="anchors"``: a few scored perturbed inputs satisfying the
+        rule, ``{"kept": [...], "changed": [...]}`` by whether the model kept
+        the class; each is the list of features agreeing with the instance.
     timings : dict of str -> float
         Seconds spent in ``"segmentation"`` (segmenting an image, splitting a
         document into words; 0 for rows), ``"sampling"`` (validating and
@@ -186,6 +206,13 @@ class Explanation:
     notes: list = field(default_factory=list)
     method: str = "lime"
     timings: dict = field(default_factory=dict)
+    anchor_features: tuple = ()
+    precision: float | None = None
+    precision_bounds: tuple | None = None
+    coverage: float | None = None
+    coverage_bounds: tuple | None = None
+    partial_anchors: list = field(default_factory=list)
+    anchor_examples: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ access
     def resolve_label(self, label) -> int:
@@ -206,8 +233,23 @@ class Explanation:
             )
         return index
 
+    @property
+    def anchor(self) -> tuple | None:
+        """``method="anchors"``: the rule as readable predicates, in the order they were added; else None.
+
+        Tables: ``"income > 50.00"``, ``"purpose=car"``; text: the words that
+        must be present; images: the segments that must show. ``()`` is the
+        empty rule: the model keeps its class whatever the features.
+        """
+        if self.method != "anchors":
+            return None
+        return tuple(self.feature_descriptions[i] for i in self.anchor_features)
+
     def as_list(self, label: int | str | None = None, intervals: bool = False, level: float = 0.95) -> list[tuple]:
         """Return ``[(feature_description, weight)]`` sorted by ``|weight|``.
+
+        For ``method="anchors"``: ``[(predicate, added precision)]`` in the
+        order the rule took them (see :attr:`partial_anchors`).
 
         Parameters
         ----------
@@ -341,7 +383,11 @@ class Explanation:
         return int(k)
 
     def as_map(self) -> dict[int, list[tuple[int, float]]]:
-        """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``."""
+        """Return ``{label: [(feature_index, weight)]}`` sorted by ``|weight|``.
+
+        For ``method="anchors"``: ``{label: [(feature_index, added precision)]}``
+        in the rule's order.
+        """
         return {label: list(self.coefficients[label]) for label in self.labels}
 
     def weights(self, label: int | str | None = None) -> np.ndarray:
@@ -370,6 +416,8 @@ class Explanation:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in _ANCHOR_FIELDS and self.method != "anchors":
+                continue  # explanations of weights stay as they were written before rules existed
             if f.name in _PER_LABEL:
                 value = [[label, value[label]] for label in self.labels if label in value]
             out[f.name] = _payload_to_json(value) if f.name == "payload" else _to_json_value(value)
@@ -387,6 +435,11 @@ class Explanation:
             for label, pairs in kwargs["coefficients"].items()
         }
         kwargs["payload"] = _payload_from_json(data.get("payload", {}))
+        for name in ("anchor_features", "precision_bounds", "coverage_bounds"):
+            if kwargs.get(name) is not None:
+                kwargs[name] = tuple(kwargs[name])
+        for step in kwargs.get("partial_anchors") or []:
+            step["precision_bounds"], step["coverage_bounds"] = tuple(step["precision_bounds"]), tuple(step["coverage_bounds"])
         return cls(**kwargs)
 
     def to_json(self, **dumps_kwargs) -> str:
@@ -414,12 +467,27 @@ class Explanation:
         return render(self)
 
     def __repr__(self) -> str:
+        if self.method == "anchors":
+            return (
+                f"Explanation(modality={self.modality!r}, method='anchors', label={self.label_name(self.labels[0])!r}, "
+                f"anchor={self.anchor}, precision={self.precision:.3f}, coverage={self.coverage:.3f})"
+            )
         top = ", ".join(f"{d!r}: {w:+.3g}" for d, w in self.as_list()[:3])
         return (
             f"Explanation(modality={self.modality!r}, mode={self.mode!r}, "
             f"labels={self.labels}, top=[{top}])"
         )
 
+
+_ANCHOR_FIELDS = (
+    "anchor_features",
+    "precision",
+    "precision_bounds",
+    "coverage",
+    "coverage_bounds",
+    "partial_anchors",
+    "anchor_examples",
+)
 
 _PER_LABEL = (
     "coefficients",

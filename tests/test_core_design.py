@@ -35,8 +35,10 @@ def test_method_keywords_are_refused_where_they_do_not_belong():
     with pytest.raises(ValueError, match="background is used by tabular explainers only"):
         TextExplainer().explain("a b c", lambda docs: [len(d) for d in docs], method=KernelShap(background=3))
     with pytest.raises(ValueError, match="method must be one of"):
-        resolve_method("anchors")
-    assert method_names() == ("lime", "kernel_shap")
+        resolve_method("rules_of_thumb")
+    assert method_names() == ("lime", "kernel_shap", "anchors")
+    with pytest.raises(ValueError, match="threshold is used by method='anchors' only"):
+        explainer.explain(X[0], lambda r: r[:, 0], threshold=0.9)
 
 
 def test_shared_keywords_are_keyword_only_and_unknown_ones_are_refused():

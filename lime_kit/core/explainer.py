@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, ClassVar
 
-from lime_kit.core.methods import resolve_method
+from lime_kit.core.methods import every_modality_keywords, resolve_method
 from lime_kit.core.modality import Modality, register_modality
 from lime_kit.core.options import ExplainOptions
 from lime_kit.core.pipeline import ExplanationContext, explain_instance
@@ -86,13 +86,22 @@ max_samples : int, default=20000
     Cap of ``num_samples="auto"``.
 target_stability : float, default=0.95
     Stability at which ``num_samples="auto"`` stops.
-method : {{"lime", "kernel_shap"}} or Method, default="lime"
+method : {{"lime", "kernel_shap", "anchors"}} or Method, default="lime"
     ``"kernel_shap"``: Shapley values of every feature (KernelSHAP,
     :class:`~lime_kit.core.methods.KernelShap`). They sum exactly to the
     prediction minus the *base value*, the output with every feature absent,
     given as ``exp.intercept[label]`` and ``exp.payload["base_value"]`` (one
-    per output column). A method object carries its own options, e.g.
-    ``KernelShap(background_pairing="one")``."""
+    per output column). ``"anchors"``: a rule of features held at the
+    instance's value that keeps the predicted class with precision
+    ``threshold`` (:class:`~lime_kit.core.methods.Anchors`; ``exp.anchor``,
+    ``exp.precision``, ``exp.coverage``). A method object carries its own
+    options, e.g. ``KernelShap(background_pairing="one")``.
+threshold, delta, tolerance, beam_size, selection_tolerance, max_model_rows
+    ``method="anchors"`` only: the precision a rule must reach (0.95), the
+    probability its bounds may fail (0.1), how far below ``threshold`` its
+    lower bound may be (0.05), the rules kept per length (2), how close two
+    precisions may be and still count as equal when the beam is chosen
+    (0.15), and the cap on model rows (100,000)."""
 
 
 @dataclass
@@ -136,7 +145,7 @@ class Explainer(ExplainManyMixin):
         """Explain ``predict_fn``'s output for one instance (each modality documents its own)."""
         started = perf_counter()
         shared = {**SHARED_KEYWORDS, **self.explain_defaults}
-        own = dict(self.explain_options)
+        own = {**every_modality_keywords(), **self.explain_options}
         for name, value in keywords.items():
             if name in shared:
                 shared[name] = value
@@ -192,6 +201,11 @@ def _explain_for(cls) -> Callable:
         inspect.Parameter("predict_fn", inspect.Parameter.POSITIONAL_OR_KEYWORD),
         *(inspect.Parameter(name, keyword, default=default) for name, default in shared.items()),
         *(inspect.Parameter(name, keyword, default=default) for name, default in cls.explain_options.items()),
+        *(
+            inspect.Parameter(name, keyword, default=default)
+            for name, default in every_modality_keywords().items()
+            if name not in cls.explain_options
+        ),
     ]
     signature = inspect.Signature(parameters)
 

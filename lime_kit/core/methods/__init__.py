@@ -6,11 +6,12 @@ subclass plus one :func:`register` line below.
 
 from __future__ import annotations
 
+from lime_kit.core.methods.anchors import Anchors
 from lime_kit.core.methods.base import Method, MethodRun
 from lime_kit.core.methods.kernel_shap import KernelShap
 from lime_kit.core.methods.lime import Lime
 
-__all__ = ["KernelShap", "Lime", "Method", "MethodRun", "method_names", "register", "resolve_method"]
+__all__ = ["Anchors", "KernelShap", "Lime", "Method", "MethodRun", "method_names", "register", "resolve_method"]
 
 _REGISTRY: dict[str, type[Method]] = {}
 
@@ -23,20 +24,28 @@ def register(method: type[Method]) -> type[Method]:
 
 register(Lime)
 register(KernelShap)
+register(Anchors)
+
+
+def every_modality_keywords() -> dict:
+    """The ``explain`` keywords of the methods that every modality accepts (``threshold`` ...), with defaults."""
+    return {name: default for cls in _REGISTRY.values() if cls.every_modality for name, default in cls.keywords.items()}
 
 
 def method_names() -> tuple[str, ...]:
     """The registered method names, in registration order.
 
     >>> method_names()
-    ('lime', 'kernel_shap')
+    ('lime', 'kernel_shap', 'anchors')
     """
     return tuple(_REGISTRY)
 
 
 def _unset(name: str, value) -> bool:
     default = next((cls.keywords[name] for cls in _REGISTRY.values() if name in cls.keywords), None)
-    return value is None if default is None else isinstance(value, str) and value == default
+    if default is None or value is None:
+        return value is None
+    return type(value) is type(default) and value == default
 
 
 def _owner(name: str) -> str:

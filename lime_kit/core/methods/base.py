@@ -115,6 +115,8 @@ class Method:
 
     name: ClassVar[str] = ""
     keywords: ClassVar[dict[str, Any]] = {}
+    #: Whether every modality's ``explain`` takes ``keywords`` (else a modality lists those it supports).
+    every_modality: ClassVar[bool] = False
     values_of_features: ClassVar[bool] = False
     #: ``num_features=None``: this many features (None: every feature).
     default_num_features: ClassVar[int | None] = 10
