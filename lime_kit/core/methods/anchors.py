@@ -227,7 +227,11 @@ class _AnchorsRun(MethodRun):
 
     def _score(self, requests: list) -> None:
         """Draw every request's samples (held features per row) and score them in one batched call."""
-        sizes = [min(n, max(self.cap - self.rows, 0)) for _, n in requests]
+        budget = max(self.cap - self.rows, 0)
+        sizes = []
+        for _, n in requests:  # the first requests are served whole while the cap allows
+            sizes.append(min(n, budget))
+            budget -= sizes[-1]
         if sum(sizes) == 0:
             self.exhausted = True
             return
@@ -515,12 +519,14 @@ class _AnchorsRun(MethodRun):
         name = f"class {exp.label_name(exp.labels[0])!r}"
         precision, (low, _) = exp.precision, exp.precision_bounds
         if self.best is None:
-            reason = (
-                f"the cap of {self.cap:,} model rows was reached" if self.exhausted else "no longer rule was left to try"
+            reason, advice = (
+                (f"the cap of {self.cap:,} model rows was reached", "raise max_model_rows, or lower threshold")
+                if self.exhausted
+                else ("no longer rule was left to try", "lower threshold, or explain another class")
             )
             alarms.append(
                 f"no rule keeps {name} with precision {method.threshold:.2f}: {reason}. The rule shown is the best "
-                f"found (precision {precision:.2f}, at least {low:.2f}); raise max_model_rows, or lower threshold"
+                f"found (precision {precision:.2f}, at least {low:.2f}); {advice}"
             )
         elif not self.rule:
             notes.append(
