@@ -67,7 +67,8 @@ other features of another. ``data prec`` shows that the rules do hold on
 real rows.
 
 Settings: both search for ``threshold=0.95`` with ``delta=0.1``; lime_kit with
-``tolerance=0.05, beam_size=2``; alibi with its defaults ``tau=0.15,
+``tolerance=0.05, beam_size=1`` and quartile bins (``--beam-size``,
+``--discretizer model`` for lime_kit's default bins); alibi with its defaults ``tau=0.15,
 beam_size=1, batch_size=100`` (``--alibi-tau``, ``--alibi-beam-size``).
 """
 
@@ -206,7 +207,7 @@ def _lime_kit_case(name: str, args, text, images) -> list[dict]:
         case = recipes.tabular_case(name)
         explainer = TabularExplainer(
             case["X_train"], feature_names=case["feature_names"], class_names=case["class_names"],
-            discretizer="quartile", random_state=0,
+            discretizer=args.discretizer, random_state=0,
         )
         jobs = [(explainer, x, case["predict_proba"], None) for x in case["X_test"][: args.rows]]
     elif name in recipes.TEXT_CASES:
@@ -225,7 +226,7 @@ def _lime_kit_case(name: str, args, text, images) -> list[dict]:
         start = time.perf_counter()
         exp = explainer.explain(
             instance, counter, method="anchors", threshold=args.threshold, delta=args.delta,
-            tolerance=args.tolerance, beam_size=2, random_state=i,
+            tolerance=args.tolerance, beam_size=args.beam_size, random_state=i,
         )
         seconds = time.perf_counter() - start
         fresh = anchor_precision(explainer, instance, predict, exp, num_samples=args.fresh_samples, random_state=1)
@@ -359,6 +360,8 @@ def parse_args(argv=None):
     parser.add_argument("--threshold", type=float, default=0.95)
     parser.add_argument("--delta", type=float, default=0.1)
     parser.add_argument("--tolerance", type=float, default=0.05)
+    parser.add_argument("--beam-size", type=int, default=1, help="lime_kit beam size (default 1, as alibi)")
+    parser.add_argument("--discretizer", default="quartile", help="lime_kit bins: quartile (as alibi) or model")
     parser.add_argument("--alibi-tau", type=float, default=0.15)
     parser.add_argument("--alibi-beam-size", type=int, default=1)
     parser.add_argument("--alibi-python", default=DEFAULT_ALIBI_PYTHON)
@@ -396,7 +399,7 @@ def main(argv=None) -> None:
             alibi, version = result["cases"], f"alibi {result['alibi']} (numpy {result['numpy']})"
     ours = {} if args.no_lime_kit else run_lime_kit(args, cases, text, images)
 
-    print(f"\nAnchors, threshold {args.threshold}, delta {args.delta}; lime_kit tolerance {args.tolerance}, beam 2; "
+    print(f"\nAnchors, threshold {args.threshold}, delta {args.delta}; lime_kit tolerance {args.tolerance}, beam {args.beam_size}, {args.discretizer} bins; "
           f"alibi tau {args.alibi_tau}, beam {args.alibi_beam_size}{'; ' + version if version else ''}")
     print(f"holds = share of anchors whose precision on {args.fresh_samples:,} fresh samples is >= {floor:.2f}\n")
     rows = []

@@ -95,3 +95,13 @@ def test_coming_from_lime_imports_work():
     code = SECTIONS["Coming from lime"][0]
     namespace = _run(code)
     assert hasattr(namespace["lime_tabular"], "LimeTabularExplainer")
+
+
+def test_anchors_example_finds_the_rule_its_comments_give():
+    (code,) = SECTIONS["Rules with Anchors"]
+    namespace = _run(code)
+    exp = namespace["exp"]
+    assert set(exp.anchor) == {"purpose=car", "income > 0.50"}
+    assert exp.precision == 1.0 and exp.precision_bounds[0] >= 0.9
+    assert 0.12 < exp.coverage < 0.22
+    assert [step["feature"] for step in exp.partial_anchors] == list(exp.anchor_features)

@@ -31,8 +31,6 @@ from lime_kit.core.sampler import InstanceSampler
 
 __all__ = ["Anchors", "kl_bounds"]
 
-#: Unconditioned samples scored first: every short rule starts with the share of them that satisfy it.
-INITIAL_SAMPLES = 1000
 #: Unconditioned samples (never scored) on which coverage is measured.
 COVERAGE_SAMPLES = 10_000
 #: Fewest samples a candidate is drawn at a time; a candidate drawn again gets half its count more.
@@ -221,9 +219,17 @@ class _AnchorsRun(MethodRun):
             instance = self.sampler.draw(options.rng, 1)
             self.outputs = predict_in_batches(predict_fn, instance.build_inputs, 1, 1, options.mode, None, timings)
             self.rows = 1
-            self.requests = [((), INITIAL_SAMPLES)]
+            began = perf_counter()
+            pool = self.sampler.draw_holding(options.rng, np.zeros((COVERAGE_SAMPLES, self.sampler.n_features), bool))
+            self.coverage_pool = np.array(pool.Z, dtype=bool)
+            timings["sampling"] += perf_counter() - began
+            self.requests = [((), self._first_round())]
             self.predict_fn, self.timings = predict_fn, timings
         self._score(self.requests)
+
+    def _first_round(self) -> int:
+        """Unconditioned samples scored first: enough to decide the empty rule, and a start for every other."""
+        return MIN_BATCH
 
     def _score(self, requests: list) -> None:
         """Draw every request's samples (held features per row) and score them in one batched call."""
@@ -293,10 +299,6 @@ class _AnchorsRun(MethodRun):
             self.outputs = np.vstack([self.outputs, self.first_outputs])
             for block in self.blocks:
                 block[2] = self.first_outputs.argmax(axis=1) == self.target
-            self.coverage_pool = np.array(
-                self.sampler.draw_holding(quality_rng, np.zeros((COVERAGE_SAMPLES, self.sampler.n_features), bool)).Z,
-                dtype=bool,
-            )
             self.search = self._search()
             self._track(())
         record = {"model_rows": self.rows}
@@ -368,7 +370,8 @@ class _AnchorsRun(MethodRun):
             doubtful = best[low < high.max()]
             challengers = rest[high > low.min()]
             challengers = challengers[np.argsort(-high[high > low.min()], kind="stable")][: CHALLENGERS * size]
-            yield [(rules[i], self._batch(rules[i])) for i in sorted({*doubtful.tolist(), *challengers.tolist()})]
+            chosen = sorted({*doubtful.tolist(), *challengers.tolist()})
+            yield self._economise([(rules[i], self._batch(rules[i])) for i in chosen])
             t += 1
 
     def _extension_coverage(self, rule: tuple) -> float:
@@ -378,6 +381,41 @@ class _AnchorsRun(MethodRun):
         if not others:
             return 0.0
         return float((self.coverage_pool[covered][:, others].sum(axis=0)).max() / len(self.coverage_pool))
+
+    def _starved(self, candidates: list) -> list:
+        needs = [(rule, MIN_BATCH - self.stats[frozenset(rule)][0]) for rule in candidates]
+        return [(rule, need) for rule, need in needs if need > 0]
+
+    def _economise(self, requests: list) -> list:
+        """Requests for rules, with those for extensions of one rule drawn for that rule where it is cheaper.
+
+        A sample drawn for rule A serves each extension A + f that it happens
+        to satisfy (the share of inputs agreeing with f); a sample drawn for
+        A + f only that one. Drawing for A costs less while the typical
+        extension agrees more often than one time in the number requested.
+        """
+        agreement = self.coverage_pool.mean(axis=0)
+        by_parent: dict = {}
+        for rule, need in requests:
+            by_parent.setdefault(rule[:-1], []).append((rule, need))
+        out = []
+        for parent, group in by_parent.items():
+            if len(group) > 1 and all(frozenset(parent) <= frozenset(rule) for rule, _ in group):
+                via_parent = float(np.median([need / max(agreement[rule[-1]], 1e-9) for rule, need in group]))
+                if via_parent < sum(need for _, need in group):
+                    out.append((parent, int(np.ceil(via_parent))))
+                    continue
+            out.extend(group)
+        return out
+
+    def _feed(self, candidates: list):
+        """Give every candidate ``MIN_BATCH`` samples, through its parent rule where that is cheaper."""
+        starved = self._starved(candidates)
+        if starved:
+            yield self._economise(starved)
+        starved = self._starved(candidates)
+        if starved:
+            yield starved
 
     def _accept(self, rules: list) -> None:
         for rule, verdict in zip(rules, self._verdicts(rules)):
@@ -414,10 +452,7 @@ class _AnchorsRun(MethodRun):
                 return
             for rule in candidates:
                 self._track(rule)
-            starved = [(rule, MIN_BATCH - self.stats[frozenset(rule)][0]) for rule in candidates]
-            starved = [(rule, need) for rule, need in starved if need > 0]
-            if starved:
-                yield starved
+            yield from self._feed(candidates)
             kept, n = self._precision(candidates)
             promising = [rule for rule, k, m in zip(candidates, kept, n) if k >= self.method.threshold * m]
             yield from self._decide(promising)
