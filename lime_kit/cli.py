@@ -18,17 +18,20 @@ and the notes.
 from __future__ import annotations
 
 import argparse
+import inspect
+import re
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from lime_kit.core.methods import method_names, registered_methods
 from lime_kit.core.validation import UNRELIABLE
 from lime_kit.demos import DEMOS, run_demo
-from lime_kit.modalities import get_modality
+from lime_kit.modalities import get_modality, registered_modalities
 
 __all__ = ["main"]
 
@@ -427,12 +430,27 @@ def _write_set(explanation_set, folder: Path, stem: str, title: str) -> list[Pat
 
 
 def _explain_options(args) -> dict:
+    """The keywords of ``explain``: the common options, and the modality's and method's ones that were given."""
     options = {"num_features": args.num_features}
     if args.num_samples is not None:
         options["num_samples"] = args.num_samples
     if args.top_labels is not None:
         options["top_labels"] = args.top_labels
+    if args.method is not None:
+        options["method"] = args.method
+    options.update({name: getattr(args, name) for name in args.explain_keywords if hasattr(args, name)})
     return options
+
+
+def _check_method_keywords(args) -> None:
+    """A method's option given without that method is a usage error, caught before any model is loaded."""
+    method = args.method or "lime"
+    owners = {name: cls.name for cls in registered_methods().values() for name in cls.keywords}
+    for name in args.explain_keywords:
+        owner = owners.get(name)
+        if hasattr(args, name) and owner is not None and name not in registered_methods()[method].keywords:
+            flag = _flag(name)
+            raise CommandError(f"{flag} is an option of --method {owner}; add --method {owner} or drop {flag}")
 
 
 def _check_class_names(model: _Model, class_names: list[str] | None, outputs: np.ndarray) -> None:
@@ -605,12 +623,85 @@ def _image_job(args) -> _Job:
     )
 
 
-#: Each modality's part of the CLI: read its inputs and model, build its explainer. Keyed by the
-#: modality's declared name (lime_kit.modalities); everything after is the one path in _explain.
-_PARTS = {"tabular": _tabular_job, "text": _text_job, "image": _image_job}
+@dataclass(frozen=True)
+class _Part:
+    """A modality's part of the command line: the arguments naming its inputs, and the job that reads them.
+
+    Everything else a modality's subcommand offers comes from declarations:
+    its explainer's own ``explain`` keywords (``explain_options``, help from
+    ``explain``'s docstring) and the keywords of every registered method
+    its ``explain`` takes (``Method.keywords`` and ``Method.keyword_help``).
+    """
+
+    help: str
+    add_inputs: Callable[[argparse.ArgumentParser], None]
+    job: Callable[[argparse.Namespace], _Job]
+    #: ``explain`` keywords the part's own arguments already set (through the explainer's constructor).
+    own: tuple[str, ...] = ()
+    #: Argument types of ``explain`` keywords whose default does not tell it.
+    types: dict[str, Callable[[str], object]] = field(default_factory=dict)
 
 
-def _part(modality: str) -> Callable[[argparse.Namespace], _Job]:
+def _tabular_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, help="CSV with a header line: the rows to explain")
+    parser.add_argument("--train", help="CSV of training rows for the explainer's statistics (default: --data)")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--row", type=int, help="explain this row (0-based, header not counted)")
+    which.add_argument("--rows", help="explain rows START:STOP (STOP excluded), e.g. 0:100")
+    which.add_argument("--all", action="store_true", help="explain every row")
+    parser.add_argument("--categorical", type=_names, help="comma-separated columns to treat as categorical")
+    parser.add_argument("--n-jobs", type=int, default=1, help="parallel workers for --rows/--all (default: 1)")
+
+
+def _text_inputs(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the document itself")
+    source.add_argument("--file", help="a UTF-8 text file holding the document")
+
+
+def _image_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--image", required=True, help="the image file; an alpha channel is dropped")
+    parser.add_argument(
+        "--segmentation", default=None, choices=["quickshift", "slic", "felzenszwalb", "watershed"],
+        help="superpixel algorithm with its default settings (default: the explainer's, slic with sigma=1)",
+    )
+    parser.add_argument(
+        "--hide-color", type=_hide_color, default="image_mean",
+        help="what hidden segments show: 'image_mean' (the image's mean colour), 'mean' (each segment's own mean "
+        "colour, lime's), 'blur' or a value such as 0 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--mean", type=_floats,
+        help="TorchScript models: per-channel mean subtracted after scaling uint8 pixels to 0..1, in the model's "
+        "channel order, e.g. 0.485,0.456,0.406 (default: none)",
+    )
+    parser.add_argument(
+        "--std", type=_floats,
+        help="TorchScript models: per-channel standard deviation divided by after --mean, e.g. 0.229,0.224,0.225 "
+        "(default: none)",
+    )
+    parser.add_argument(
+        "--channel-order", choices=["rgb", "bgr"], default="rgb",
+        help="TorchScript models: the colour order the model was trained on (default: %(default)s)",
+    )
+
+
+def _max_side(value: str) -> int | None:
+    return None if value.lower() == "none" else _positive(value)
+
+
+#: Each modality's part of the CLI, keyed by the modality's declared name (lime_kit.modalities).
+_PARTS = {
+    "tabular": _Part("rows of a CSV file", _tabular_inputs, _tabular_job),
+    "text": _Part("one document", _text_inputs, _text_job),
+    "image": _Part(
+        "one image (PNG, JPEG, ...)", _image_inputs, _image_job, own=("segmentation", "hide_color"),
+        types={"segmentation_max_side": _max_side},
+    ),
+}
+
+
+def _part(modality: str) -> _Part:
     get_modality(modality)  # an undeclared modality is an error naming the known ones
     try:
         return _PARTS[modality]
@@ -626,8 +717,9 @@ def _run_explain(args) -> int:
         warnings.filterwarnings("ignore", message=UNRELIABLE)
         warnings.filterwarnings("ignore", message=r"\d+ of \d+ explanations carry warnings")
         warnings.showwarning = _show_warning
+        _check_method_keywords(args)
         try:
-            paths = _explain(args, _part(args.modality)(args))
+            paths = _explain(args, _part(args.modality).job(args))
         except CommandError:
             raise
         except Exception as error:  # the model or the explainer failed on valid-looking inputs
@@ -690,7 +782,79 @@ def _common_options() -> argparse.ArgumentParser:
     common.add_argument("--top-labels", type=_positive, help="explain the K most probable classes (default: the predicted one)")
     common.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     common.add_argument("--class-names", type=_names, help="comma-separated class names (default: the model's classes_)")
+    common.add_argument("--method", choices=method_names(), help="how to explain (default: lime)")
     return common
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _is_scalar(default) -> bool:
+    return isinstance(default, (bool, int, float, str))
+
+
+def _keyword_option(group, name: str, default, help: str, kind: Callable[[str], object] | None = None) -> bool:
+    """Add ``--name`` for an ``explain`` keyword, set only when given; False if the command line has that flag already.
+
+    The type is ``kind``, else that of the default: a bool is ``--name`` /
+    ``--no-name``, an int, float or str parses as one, and a method keyword
+    whose default is None takes a whole number (a size or a cap).
+    """
+    shown = "" if default is None or "default" in help else f" (default: {default})"
+    settings = {"dest": name, "default": argparse.SUPPRESS, "help": (help + shown).replace("%", "%%")}
+    if kind is None and isinstance(default, bool):
+        settings["action"] = argparse.BooleanOptionalAction
+    else:
+        settings["type"] = kind or (int if default is None else type(default))
+        settings["metavar"] = name.upper()
+    try:
+        group.add_argument(_flag(name), **settings)
+    except argparse.ArgumentError:  # the command line's own flag of that name wins
+        return False
+    return True
+
+
+def _parameter_help(doc: str, name: str) -> str:
+    """The first sentence of ``name``'s entry in a numpydoc Parameters section (``a, b : type`` lines count)."""
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        head = line.strip().partition(" : ")[0]
+        if name in [part.strip() for part in head.split(",")] and " : " in line:
+            indent = len(line) - len(line.lstrip())
+            body = []
+            for following in lines[i + 1:]:
+                if not following.strip() or len(following) - len(following.lstrip()) <= indent:
+                    break
+                body.append(following.strip())
+            text = re.sub(r"``|:\w+:`~?([^`]+)`", lambda m: m.group(1) or "", " ".join(body))
+            return text.split(". ")[0].rstrip(".")
+    return ""
+
+
+def _keyword_options(parser: argparse.ArgumentParser, modality: str, part: _Part) -> tuple[str, ...]:
+    """Offer the explainer's own ``explain`` keywords and the method keywords it takes; return their names."""
+    explainer = get_modality(modality).explainer_class()
+    takes = set(inspect.signature(explainer.explain).parameters)
+    added: list[str] = []
+    methods = [
+        (name, default, method.keyword_help.get(name, f"{method.name} only"))
+        for method in registered_methods().values()
+        for name, default in method.keywords.items()
+        if (name in takes or getattr(method, "every_modality", False)) and (default is None or _is_scalar(default))
+    ]
+    own = [
+        (name, default, _parameter_help(explainer.explain.__doc__ or "", name))
+        for name, default in explainer.explain_options.items()
+        if name in part.types or _is_scalar(default)
+    ]
+    for title, offered in (("method options", methods), (f"{modality} options", own)):
+        fresh = [(name, default, help) for name, default, help in offered if name not in added and name not in part.own]
+        if fresh:
+            group = parser.add_argument_group(title, "passed to explain only when given")
+            added += [name for name, default, help in fresh
+                      if _keyword_option(group, name, default, help, part.types.get(name))]
+    return tuple(added)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -704,50 +868,13 @@ def _build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="explain a saved model's prediction; writes PNG, HTML and JSON")
     modalities = explain.add_subparsers(dest="modality", required=True)
     common = _common_options()
-
-    tabular = modalities.add_parser("tabular", parents=[common], help="rows of a CSV file")
-    tabular.add_argument("--data", required=True, help="CSV with a header line: the rows to explain")
-    tabular.add_argument("--train", help="CSV of training rows for the explainer's statistics (default: --data)")
-    which = tabular.add_mutually_exclusive_group(required=True)
-    which.add_argument("--row", type=int, help="explain this row (0-based, header not counted)")
-    which.add_argument("--rows", help="explain rows START:STOP (STOP excluded), e.g. 0:100")
-    which.add_argument("--all", action="store_true", help="explain every row")
-    tabular.add_argument("--categorical", type=_names, help="comma-separated columns to treat as categorical")
-    tabular.add_argument("--n-jobs", type=int, default=1, help="parallel workers for --rows/--all (default: 1)")
-    tabular.set_defaults(run=_run_explain)
-
-    text = modalities.add_parser("text", parents=[common], help="one document")
-    source = text.add_mutually_exclusive_group(required=True)
-    source.add_argument("--text", help="the document itself")
-    source.add_argument("--file", help="a UTF-8 text file holding the document")
-    text.set_defaults(run=_run_explain)
-
-    image = modalities.add_parser("image", parents=[common], help="one image (PNG, JPEG, ...)")
-    image.add_argument("--image", required=True, help="the image file; an alpha channel is dropped")
-    image.add_argument(
-        "--segmentation", default=None, choices=["quickshift", "slic", "felzenszwalb", "watershed"],
-        help="superpixel algorithm with its default settings (default: the explainer's, slic with sigma=1)",
-    )
-    image.add_argument(
-        "--hide-color", type=_hide_color, default="image_mean",
-        help="what hidden segments show: 'image_mean' (the image's mean colour), 'mean' (each segment's own mean "
-        "colour, lime's), 'blur' or a value such as 0 (default: %(default)s)",
-    )
-    image.add_argument(
-        "--mean", type=_floats,
-        help="TorchScript models: per-channel mean subtracted after scaling uint8 pixels to 0..1, in the model's "
-        "channel order, e.g. 0.485,0.456,0.406 (default: none)",
-    )
-    image.add_argument(
-        "--std", type=_floats,
-        help="TorchScript models: per-channel standard deviation divided by after --mean, e.g. 0.229,0.224,0.225 "
-        "(default: none)",
-    )
-    image.add_argument(
-        "--channel-order", choices=["rgb", "bgr"], default="rgb",
-        help="TorchScript models: the colour order the model was trained on (default: %(default)s)",
-    )
-    image.set_defaults(run=_run_explain)
+    for modality in registered_modalities():
+        part = _PARTS.get(modality)
+        if part is None:  # a modality declared without a command-line part (one a test or a plugin adds)
+            continue
+        subcommand = modalities.add_parser(modality, parents=[common], help=part.help)
+        part.add_inputs(subcommand)
+        subcommand.set_defaults(run=_run_explain, explain_keywords=_keyword_options(subcommand, modality, part))
     return parser
 
 

@@ -11,7 +11,19 @@ from lime_kit.core.methods.base import Method, MethodRun
 from lime_kit.core.methods.kernel_shap import KernelShap
 from lime_kit.core.methods.lime import Lime
 
-__all__ = ["Anchors", "KernelShap", "Lime", "Method", "MethodRun", "method_names", "register", "resolve_method"]
+__all__ = [
+    "Anchors",
+    "KernelShap",
+    "Lime",
+    "Method",
+    "MethodRun",
+    "every_modality_keywords",
+    "method_names",
+    "register",
+    "registered_methods",
+    "resolve_method",
+    "unregister",
+]
 
 _REGISTRY: dict[str, type[Method]] = {}
 
@@ -20,6 +32,16 @@ def register(method: type[Method]) -> type[Method]:
     """Make ``method.name`` a valid ``method=`` of every explainer."""
     _REGISTRY[method.name] = method
     return method
+
+
+def unregister(name: str) -> None:
+    """Forget method ``name`` (a plugin unloading, a test cleaning up); unknown names are ignored."""
+    _REGISTRY.pop(name, None)
+
+
+def registered_methods() -> dict[str, type[Method]]:
+    """The registered method classes by name, in registration order (a copy: change it with :func:`register`)."""
+    return dict(_REGISTRY)
 
 
 register(Lime)

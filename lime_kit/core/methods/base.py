@@ -120,6 +120,8 @@ class Method:
     values_of_features: ClassVar[bool] = False
     #: ``num_features=None``: this many features (None: every feature).
     default_num_features: ClassVar[int | None] = 10
+    #: One line of help per keyword, for the command line (``lime-kit explain ... --help``).
+    keyword_help: ClassVar[dict[str, str]] = {}
 
     def check_options(self, call: dict) -> None:
         """Refuse shared ``explain`` keywords (``call``, as given) this method cannot honour."""

@@ -53,6 +53,12 @@ class KernelShap(Method):
 
     name = "kernel_shap"
     keywords = {"background": None, "background_pairing": "all"}
+    keyword_help = {
+        "background": "KernelSHAP, tabular: size of the k-means summary of the training rows that absent features "
+        "take their values from (default 10)",
+        "background_pairing": "KernelSHAP: score every coalition with every background row ('all') or with one "
+        "drawn at random ('one')",
+    }
     values_of_features = True
     default_num_features = None
 
