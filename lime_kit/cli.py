@@ -307,12 +307,33 @@ def _figure(values: dict, label: int, digits: int = 3) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
 
 
+def _print_rule(exp) -> None:
+    """An anchors explanation: the rule, its precision and coverage with bounds, and how it grew."""
+    label = exp.labels[0]
+    rule = " AND ".join(exp.anchor) if exp.anchor else "(nothing needs to be held)"
+    reached = "" if exp.payload.get("reached", True) else f" — does NOT reach threshold {exp.payload.get('threshold')}"
+    print(f"  rule for {exp.label_name(label)}{reached}:")
+    print(f"    IF {rule}")
+    low, high = exp.precision_bounds
+    coverage_low, coverage_high = exp.coverage_bounds
+    print(
+        f"  precision {exp.precision:.3f} [{low:.3f}, {high:.3f}] · coverage {exp.coverage:.3f} "
+        f"[{coverage_low:.3f}, {coverage_high:.3f}] · {exp.num_samples} model rows"
+    )
+    for size, step in enumerate(exp.partial_anchors, start=1):
+        print(
+            f"    after {size} predicate(s): precision {step['precision']:.3f}, coverage {step['coverage']:.3f}"
+        )
+
+
 def _print_explanation(exp, heading: str) -> None:
     from lime_kit.plot.ties import shown_ties
 
     print(heading)
     print(f"  {_prediction_line(exp)}")
-    for label in exp.labels:
+    if exp.method == "anchors":
+        _print_rule(exp)
+    for label in exp.labels if exp.method != "anchors" else ():
         what = "the prediction" if exp.mode == "regression" else exp.label_name(label)
         print(f"  top features for {what} (weight [95 % interval]):")
         rows = exp.as_list(label, intervals=True)[:SUMMARY_FEATURES]
@@ -347,6 +368,17 @@ def _print_set(explanation_set, rows: list[int], heading: str) -> None:
     print(heading)
     print(f"  {len(rows) - failed} of {len(rows)} rows explained" + (f", {failed} failed" if failed else ""))
     explained = frame.dropna(subset=["score"])
+    rules = [exp for exp in explanation_set if exp is not None and exp.method == "anchors"]
+    if rules:
+        precision = np.array([exp.precision for exp in rules])
+        coverage = np.array([exp.coverage for exp in rules])
+        reached = sum(bool(exp.payload.get("reached", True)) for exp in rules)
+        print(
+            f"  rules: {reached} of {len(rules)} reach the threshold · precision median {np.median(precision):.3f} "
+            f"(lowest {precision.min():.3f}) · coverage median {np.median(coverage):.3f} · rule length median "
+            f"{np.median([len(exp.anchor_features) for exp in rules]):.0f}"
+        )
+        explained = explained.iloc[:0]
     if len(explained):
         heldout, stability = explained["heldout_score"].astype(float), explained["stability"].astype(float)
         settled = explained["settled_stability"].astype(float)

@@ -133,3 +133,16 @@ def test_anchors_keywords_work_with_no_command_line_edit(files, tmp_path):
         tmp_path,
     )
     assert exp.method == "anchors"
+
+
+def test_anchors_on_the_command_line_print_the_rule(files, tmp_path, capsys):
+    exp = _explain(
+        ["explain", "text", "--model", files / "text.joblib", "--text", "a good film with an awful plot",
+         "--method", "anchors"],
+        tmp_path,
+    )
+    out = capsys.readouterr().out
+    rule = " AND ".join(exp.anchor) if exp.anchor else "(nothing needs to be held)"
+    assert f"IF {rule}" in out
+    assert f"precision {exp.precision:.3f} [{exp.precision_bounds[0]:.3f}" in out
+    assert "held-out R²" not in out
