@@ -39,6 +39,7 @@ def _tabular():
     Xd, yd = load_diabetes(return_X_y=True)
     forest = RandomForestRegressor(n_estimators=20, random_state=0, n_jobs=1).fit(Xd, yd)
     regression = TabularExplainer(Xd, mode="regression", random_state=3)
+    yield "tabular_anchors", lambda: explainer.explain(X[3], logistic.predict_proba, method="anchors")
     yield "tabular_regression", lambda: regression.explain(Xd[0], forest.predict, num_samples=1200)
     Xw, yw = load_wine(return_X_y=True)
     wine = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(Xw, yw)
@@ -63,6 +64,7 @@ def _text():
     document = texts[2]
     yield "text_lime", lambda: explainer.explain(document, model.predict_proba, num_samples=1000)
     yield "text_lime_auto", lambda: explainer.explain(document, model.predict_proba, num_samples="auto", max_samples=4000)
+    yield "text_anchors", lambda: explainer.explain(document, model.predict_proba, method="anchors")
     yield "text_kernel_shap", lambda: explainer.explain(document, model.predict_proba, method="kernel_shap", num_samples=600)
 
 
@@ -78,6 +80,7 @@ def _image():
 
     explainer = ImageExplainer(random_state=6)
     yield "image_lime", lambda: explainer.explain(image, brightness, num_samples=400)
+    yield "image_anchors", lambda: explainer.explain(image, brightness, method="anchors")
     yield "image_kernel_shap", lambda: explainer.explain(image, brightness, method="kernel_shap", num_samples=300)
 
 
