@@ -153,3 +153,13 @@ def test_kernel_shap_takes_the_device_path_too():
     np.testing.assert_allclose(on_device.weights(), in_numpy.weights(), rtol=1e-4, atol=1e-7)
     total = on_device.intercept[label] + on_device.weights().sum()
     assert total == pytest.approx(on_device.prediction[label], abs=1e-9)
+
+
+def test_anchors_take_the_device_path_too():
+    image = _image(3)
+    net = TinyCNN(3)
+    explainer = ImageExplainer(segmentation=_segments(), hide_color=0, random_state=1)
+    on_device = explainer.explain(image, torch_predict_fn(net), method="anchors")
+    in_numpy = explainer.explain(image, torch_predict_fn(net, compose_on_device=False), method="anchors")
+    assert on_device.anchor == in_numpy.anchor and on_device.num_samples == in_numpy.num_samples
+    assert on_device.precision == pytest.approx(in_numpy.precision, abs=0.01)

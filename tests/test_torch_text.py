@@ -372,3 +372,14 @@ def test_autocast_runs_the_module_in_bfloat16():
 
     outputs = torch_text_predict_fn(DtypeProbe(), word_piece(), autocast="bf16")(["good food"])
     assert seen == [torch.bfloat16] and outputs.dtype == np.float32
+
+
+def test_anchors_on_the_id_path_match_the_string_path(classifier):
+    model, tokenizer = classifier
+    predict = torch_text_predict_fn(model, tokenizer)
+    explainer = TextExplainer(class_names=["negative", "positive"], random_state=3)
+    by_ids = explainer.explain(DOCUMENTS[0], predict, method="anchors")
+    by_strings = explainer.explain(DOCUMENTS[0], lambda texts: predict(texts), method="anchors")
+    assert by_ids.anchor == by_strings.anchor
+    assert by_ids.num_samples == by_strings.num_samples
+    assert by_ids.precision == pytest.approx(by_strings.precision, abs=0.01)  # a near-tie may round differently
