@@ -554,15 +554,19 @@ class _AnchorsRun(MethodRun):
         name = f"class {exp.label_name(exp.labels[0])!r}"
         precision, (low, _) = exp.precision, exp.precision_bounds
         if self.best is None:
-            reason, advice = (
-                (f"the cap of {self.cap:,} model rows was reached", "raise max_model_rows, or lower threshold")
-                if self.exhausted
-                else ("no longer rule was left to try", "lower threshold, or explain another class")
-            )
-            alarms.append(
-                f"no rule keeps {name} with precision {method.threshold:.2f}: {reason}. The rule shown is the best "
-                f"found (precision {precision:.2f}, at least {low:.2f}); {advice}"
-            )
+            if self.exhausted:
+                alarms.append(
+                    f"no rule keeps {name} with precision {method.threshold:.2f}: the cap of {self.cap:,} model rows "
+                    f"was reached first. The rule shown is the best found (precision {precision:.2f}, at least "
+                    f"{low:.2f}); raise max_model_rows, or lower threshold"
+                )
+            else:
+                alarms.append(
+                    f"no rule keeps {name} with precision {method.threshold:.2f}, however many features it holds: "
+                    f"the model changes its class on more than {1 - method.threshold:.0%} of inputs even with the "
+                    f"instance's values held (in their bins), so this prediction is fragile here. The rule shown is the "
+                    f"best found (precision {precision:.2f}, at least {low:.2f}); lower threshold to get a rule"
+                )
         elif not self.rule:
             notes.append(
                 f"the model predicts {name} on {precision:.1%} of all perturbed inputs (at least {low:.1%}), above the "
