@@ -55,6 +55,7 @@ ANCHOR_STYLE = f"""
 .lk .lk-thr {{ position: absolute; top: -3px; bottom: -3px; width: 0; border-left: 2px dashed {WARNING}; }}
 .lk table.lk-t > tbody > tr > td.lk-ex {{ text-align: center; }}
 .lk .lk-figs .lk-q {{ max-width: 60em; }}
+.lk table.lk-t > tbody > tr > td.lk-pp {{ white-space: normal; min-width: 10em; max-width: 22em; }}
 </style>
 """
 
@@ -275,7 +276,7 @@ def partial_html(explanation: Explanation) -> str:
         what = "(nothing held)" if step["predicate"] is None else f"+ {step['predicate']}"
         samples = "–" if step["samples"] is None else f"{int(step['samples']):,}"
         rows.append(
-            f"<tr><td>{escape(what)}</td><td class='num'>{_number(step['precision'])}</td>"
+            f"<tr><td class='lk-pp'>{escape(what)}</td><td class='num'>{_number(step['precision'])}</td>"
             f"<td class='lk-bar'>{_track(step['precision'], step['precision_bounds'], threshold, 'precision')}</td>"
             f"<td class='num'>{_bounds(step['precision_bounds'], _number)}</td>"
             f"<td class='num'>{_percent(step['coverage'])}</td>"
@@ -413,8 +414,12 @@ def plot_anchor(explanation: Explanation, label=None, ax=None):
     left.errorbar(precision, positions, xerr=spans("precision_bounds", precision), fmt="o", color=POSITIVE,
                   ecolor="0.25", elinewidth=1.2, capsize=4, markersize=7)
     if _finite(threshold):
-        left.axvline(threshold, color=WARNING, linestyle="--", linewidth=1.5, label=f"threshold {threshold:.2f}")
-        left.legend(loc="lower right", fontsize=8, frameon=False)
+        from matplotlib.transforms import blended_transform_factory
+
+        left.axvline(threshold, color=WARNING, linestyle="--", linewidth=1.5)
+        # Named above the plot, where no dot or interval can sit under the words.
+        left.text(threshold, 1.01, f"threshold {threshold:.2f}", transform=blended_transform_factory(
+            left.transData, left.transAxes), ha="center", va="bottom", fontsize=8, color=WARNING)
     for position, value in zip(positions, precision):
         if _finite(value):
             left.annotate(f"{value:.3f}", (value, position), xytext=(0, 7), textcoords="offset points",
