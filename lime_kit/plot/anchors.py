@@ -109,7 +109,7 @@ def rule_text(explanation: Explanation) -> str:
     >>> explainer = TabularExplainer(X, discretizer="quartile", class_names=["low", "high"], random_state=0)
     >>> predict = lambda rows: np.column_stack([rows[:, 0] <= 0.5, rows[:, 0] > 0.5]).astype(float)
     >>> rule_text(explainer.explain(np.array([0.9, 0.5, 0.5]), predict, method="anchors"))
-    'IF x0 > 0.75 THEN high'
+    'IF x0 > 0.79 THEN high'
     """
     shown = predicates(explanation)
     if not shown:
@@ -378,7 +378,7 @@ def plot_anchor(explanation: Explanation, label=None, ax=None):
     >>> predict = lambda rows: np.column_stack([rows[:, 0] <= 0.5, rows[:, 0] > 0.5]).astype(float)
     >>> fig = plot_anchor(explainer.explain(np.array([0.9, 0.5, 0.5]), predict, method="anchors"))
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    ['(nothing held)', '+ x0 > 0.75']
+    ['(nothing held)', '+ x0 > 0.79']
     """
     import numpy as np
 

@@ -260,7 +260,9 @@ def plot_anchor_image(explanation: Explanation, ax=None):
     >>> from lime_kit import ImageExplainer
     >>> image = np.zeros((8, 8), dtype=np.uint8); image[:, :2] = 255
     >>> segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
-    >>> predict = lambda b: np.stack([1 - b[:, :, :2].mean(axis=(1, 2, 3)) / 255, b[:, :, :2].mean(axis=(1, 2, 3)) / 255], 1)
+    >>> def predict(batch):  # bright on the left (segment 0) is class 1
+    ...     left = batch[:, :, :2].reshape(len(batch), -1).mean(axis=1) / 255
+    ...     return np.stack([1 - left, left], axis=1)
     >>> exp = ImageExplainer(segmentation=segments, random_state=0).explain(image, predict, method="anchors")
     >>> exp.anchor_features
     (0,)
