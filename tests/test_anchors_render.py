@@ -312,3 +312,19 @@ def test_a_long_rule_wraps_between_predicates_and_reads_in_both_themes(theme, tm
     pixels = imread(shot)[..., :3]
     assert pixels.std() > 0.05
     assert (pixels[:20, :20].mean() > 0.9) if theme == "light" else (pixels[:20, :20].mean() < 0.25)
+
+
+def test_readme_example_of_comparing_a_rule_runs_and_prints_what_it_says(capsys):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Showing and comparing rules", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        namespace = {}
+        exec(compile(code, "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert result.kind == "rule_and_weights" and result.k == len(namespace["rule"].anchor)
+    printed = capsys.readouterr().out
+    assert "named by both" in printed and "weighed against the class" in printed
