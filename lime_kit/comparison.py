@@ -5,6 +5,10 @@ Practitioners are told to read more than one explanation method; `compare` turns
 at. It works on any two `Explanation` objects of the same instance and label
 (LIME and KernelSHAP, two seeds, two kernel widths) and needs no model calls.
 The picture is :func:`lime_kit.plot.plot_comparison`.
+
+A rule (``method="anchors"``) has no weights to correlate: compared with
+weights it is asked which features both name (the rule's features against
+the other's top ``k``), and two rules are compared by their feature sets.
 """
 
 from __future__ import annotations
@@ -35,7 +39,11 @@ class Disagreement(NamedTuple):
     both explanations word it (or the name where they word it differently).
     ``reason`` is ``"opposite signs"``, ``"top k of a only"`` or ``"top k of
     b only"`` (with the number for ``k``), or an opposite sign and a top-k
-    reason joined by ``"; "``.
+    reason joined by ``"; "``. With a rule (``method="anchors"``) it is
+    ``"rule of a only"`` (``b``), ``"top k of b only"`` (``a``; with
+    ``", weighed against the class"`` when its weight is negative, which a
+    rule never names), or ``"in the rule, but b weighs it against the
+    class"`` (``a``); the rule's "weight" is the precision the feature added.
     """
 
     feature: int
@@ -93,6 +101,13 @@ class Comparison:
     noise_a, noise_b : list of int
         Features each explanation weighs (nonzero) but inside the noise, by
         index: the chart draws them faded.
+    kind : {"weights", "rule_and_weights", "rules"}
+        What was compared: two explanations of weights; a rule
+        (``method="anchors"``) and weights, by the features both name; or two
+        rules, by their feature sets (see :func:`compare`).
+    named_by_both : list of int
+        Features in both top sets (for a rule, its features), in the order of
+        ``features``.
     """
 
     top_k_overlap: float
@@ -110,6 +125,8 @@ class Comparison:
     shared: int = 0
     noise_a: list[int] = field(default_factory=list)
     noise_b: list[int] = field(default_factory=list)
+    kind: str = "weights"
+    named_by_both: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Return a JSON-safe dict (NaN becomes None; each disagreement a dict).
@@ -138,6 +155,16 @@ class Comparison:
         return cls(**kwargs)
 
     def __repr__(self) -> str:
+        if self.kind != "weights":
+            overlap = "nan" if math.isnan(self.top_k_overlap) else f"{self.top_k_overlap:.2f}"
+            against = "" if self.kind == "rules" or math.isnan(self.sign_agreement) else (
+                f", for the class in the weights {self.sign_agreement:.0%}"
+            )
+            return (
+                f"Comparison({self.method_a} vs {self.method_b}, label={self.label_name!r}: "
+                f"{len(self.named_by_both)} features named by both (overlap {overlap}){against}, "
+                f"{len(self.disagreements)} disagreements)"
+            )
         return (
             f"Comparison({self.method_a} vs {self.method_b}, label={self.label_name!r}: "
             f"top-{self.k} overlap {self.top_k_overlap:.2f}, kendall_tau {self.kendall_tau:.2f}, "
@@ -145,7 +172,7 @@ class Comparison:
         )
 
 
-def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str | None = None) -> Comparison:
+def compare(exp_a: Explanation, exp_b: Explanation, k: int | None = None, label: int | str | None = None) -> Comparison:
     """Compare two explanations of the same prediction: which features both rank high, in what order, which way.
 
     Parameters
@@ -154,11 +181,14 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         Explanations of the same instance (same modality, mode and features;
         image explanations also the same segment map), e.g. one with
         ``method="lime"`` and one with ``method="kernel_shap"``.
-    k : int, default=5
+    k : int, optional
         Size of the top sets compared (clipped to the number of features).
+        Default 5; with a rule (``method="anchors"``) and weights, the
+        length of the rule; two rules are compared whole (``k`` unused).
     label : int or str, optional
         The output column to compare, as an index or a class name; it must be
-        explained in both. Defaults to ``exp_a``'s first label.
+        explained in both. Defaults to ``exp_a``'s first label (with a rule
+        and weights, the rule's label).
 
     Returns
     -------
@@ -198,6 +228,19 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
     features either explanation weighs (a feature one of them did not select
     enters there as a tie at 0; tau-b corrects for ties).
 
+    **Rules.** An anchor (``method="anchors"``) is a set of features held at
+    the instance's value, not a weight per feature, so weights are not
+    compared with it. Against an explanation of weights, the question is
+    which features both name: the rule's features against the other's top
+    ``k`` (weights inside the noise left out, as above). ``top_k_overlap``
+    is their Jaccard overlap; ``sign_agreement`` the share of the features
+    named by both that the weights count *for* the class (the rule holds
+    them at the instance's value to keep it; a weight against it is listed
+    as a disagreement); ``kendall_tau`` is NaN. Two rules: the Jaccard
+    overlap of their feature sets, whatever their order; ``kendall_tau``
+    and ``sign_agreement`` are NaN. An empty rule names nothing: with
+    nothing named on either side the overlap is NaN.
+
     Examples
     --------
     >>> import numpy as np
@@ -212,9 +255,14 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
     >>> result.top_k_overlap, result.kendall_tau, result.sign_agreement, result.disagreements
     (1.0, 1.0, 1.0, [])
     """
+    if label is None and (exp_a.method == "anchors") != (exp_b.method == "anchors"):
+        label = (exp_a if exp_a.method == "anchors" else exp_b).labels[0]  # a rule explains one label
     label = _check_comparable(exp_a, exp_b, label)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise ValueError(f"k must be a positive integer (the size of the top sets compared), got {k!r}")
+    if "anchors" in (exp_a.method, exp_b.method):
+        return _compare_rule(exp_a, exp_b, k, label)
+    k = 5 if k is None else k
     n_features = len(exp_a.feature_names)
     k = int(min(k, n_features))
     raw_a, raw_b = _rounded_weights(exp_a, label), _rounded_weights(exp_b, label)
@@ -266,6 +314,71 @@ def compare(exp_a: Explanation, exp_b: Explanation, k: int = 5, label: int | str
         shared=int(both.sum()),
         noise_a=[int(i) for i in np.flatnonzero((raw_a != 0) & (weights_a == 0))],
         noise_b=[int(i) for i in np.flatnonzero((raw_b != 0) & (weights_b == 0))],
+    )
+
+
+def _compare_rule(exp_a: Explanation, exp_b: Explanation, k: int | None, label: int) -> Comparison:
+    """A rule against weights (which features both name), or two rules (their feature sets); see :func:`compare`."""
+    n_features = len(exp_a.feature_names)
+    rules = exp_a.method == "anchors" and exp_b.method == "anchors"
+    sides, noise = {}, {"a": [], "b": []}
+    for side, exp in (("a", exp_a), ("b", exp_b)):
+        if exp.method == "anchors":
+            sides[side] = [int(f) for f in exp.anchor_features]
+    rule_length = max(len(named) for named in sides.values())
+    k = rule_length if (k is None or rules) else int(min(k, n_features))
+    weights = {side: exp.weights(label) for side, exp in (("a", exp_a), ("b", exp_b))}
+    for side, exp in (("a", exp_a), ("b", exp_b)):
+        if side not in sides:
+            raw = _rounded_weights(exp, label)
+            band = _noise_band(exp, label, raw)
+            kept = np.where(np.abs(raw) > band, raw, 0.0)
+            sides[side] = _top_k(kept, k) if k else []
+            noise[side] = [int(i) for i in np.flatnonzero((raw != 0) & (kept == 0))]
+    named_a, named_b = sides["a"], sides["b"]
+    union = list(dict.fromkeys([*named_a, *named_b]))
+    both = [i for i in union if i in named_a and i in named_b]
+    overlap = len(both) / len(union) if union else float("nan")
+    sign_agreement = float("nan")
+    if not rules and both:
+        weighed = weights["b" if exp_a.method == "anchors" else "a"]
+        sign_agreement = float(np.mean([weighed[i] > 0 for i in both]))
+    disagreements = []
+    for i in union:
+        reasons = []
+        for side, exp, other in (("a", exp_a, "b"), ("b", exp_b, "a")):
+            mine, theirs = sides[side], sides[other]
+            if i in mine and i not in theirs:
+                if exp.method == "anchors":
+                    reasons.append(f"rule of {side} only")
+                else:  # a rule never names a feature that speaks against its class: say so where that is why
+                    against = ", weighed against the class" if weights[side][i] < 0 else ""
+                    reasons.append(f"top {k} of {side} only{against}")
+            if exp.method == "anchors" and i in mine and i in theirs and weights[other][i] < 0 and not rules:
+                reasons.append(f"in the rule, but {other} weighs it against the class")
+        if reasons:
+            disagreements.append(
+                Disagreement(int(i), _description(exp_a, exp_b, i), float(weights["a"][i]), float(weights["b"][i]),
+                             "; ".join(reasons), str(exp_a.feature_names[i]))
+            )
+    return Comparison(
+        top_k_overlap=float(overlap),
+        kendall_tau=float("nan"),
+        sign_agreement=sign_agreement,
+        disagreements=disagreements,
+        k=int(k),
+        label=int(label),
+        label_name=exp_a.label_name(label),
+        method_a=exp_a.method,
+        method_b=exp_b.method,
+        top_k_a=named_a,
+        top_k_b=named_b,
+        features=union,
+        shared=len(both),
+        noise_a=noise["a"],
+        noise_b=noise["b"],
+        kind="rules" if rules else "rule_and_weights",
+        named_by_both=both,
     )
 
 

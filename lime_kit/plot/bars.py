@@ -24,6 +24,11 @@ def plot_weights(
 ):
     """Draw the top weights of one label as horizontal bars, with confidence intervals when known.
 
+    A ``method="anchors"`` explanation is a rule, not weights (its
+    coefficients are the precision each feature added): it is drawn by
+    :func:`lime_kit.plot.anchors.plot_anchor` instead, the precision and
+    coverage as the rule grew (``ax`` is then a pair of Axes).
+
     Bars whose order the samples do not resolve (a tie group, see
     :meth:`Explanation.ties`) are joined by a bracket at the right edge,
     labelled "tied": read them as a group that matters about equally.
@@ -58,6 +63,10 @@ def plot_weights(
     >>> fig.axes[0].get_xlabel().startswith("effect on the prediction")
     True
     """
+    if explanation.method == "anchors":
+        from lime_kit.plot.anchors import plot_anchor
+
+        return plot_anchor(explanation, label=label, ax=ax)
     label = explanation.resolve_label(label)
     pairs = explanation.as_list(label)[:num_features]
     if ax is None:

@@ -50,6 +50,8 @@ def plot_comparison(
         :func:`lime_kit.compare`); ``exp_a`` is drawn on the left.
     k : int, default=5
         Size of the top sets compared.
+        A rule (``method="anchors"``) has no weights to draw: a ValueError
+        points to :func:`lime_kit.compare` and :func:`plot_weights`.
     label : int or str, optional
         Output column or class name explained in both; defaults to
         ``exp_a``'s first label.
@@ -77,6 +79,13 @@ def plot_comparison(
     >>> [[bar.get_gid() for bar in ax.containers[0]] for ax in fig.axes]  # each bar names its feature
     [['a', 'b'], ['a', 'b']]
     """
+    for exp in (exp_a, exp_b):
+        if exp.method == "anchors":
+            raise ValueError(
+                "plot_comparison draws two sets of weights side by side, and a method='anchors' explanation is a "
+                "rule: use lime_kit.compare(exp_a, exp_b) for the features both name (its named_by_both and "
+                "disagreements), and plot_weights on each explanation for its own picture"
+            )
     comparison = compare(exp_a, exp_b, k=k, label=label)
     rows = comparison.features
     names = [_description(exp_a, exp_b, i) for i in rows]

@@ -19,6 +19,7 @@ import math
 from html import escape
 
 from lime_kit.explanation import Explanation
+from lime_kit.plot.anchors import ANCHOR_STYLE, anchor_parts, examples_html
 from lime_kit.plot.colors import GREY, NEGATIVE, POSITIVE, WARNING, rgba
 from lime_kit.plot.ties import TIE_MEANING, shown_ties, tie_word
 
@@ -289,6 +290,21 @@ def _feature_values_html(explanation: Explanation, label: int) -> str:
     return f"<div><div class='lk-h'>Feature values</div>{_table(rows)}</div>"
 
 
+def _anchor_values_html(explanation: Explanation) -> str:
+    """The row's values, the rule's features tinted and marked with their place in the rule."""
+    place = {feature: k for k, feature in enumerate(explanation.anchor_features, start=1)}
+    rows = []
+    for j, (name, value) in enumerate(zip(explanation.feature_names, explanation.instance)):
+        css = "hl-pos" if j in place else ""
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        mark = f"rule #{place[j]}" if j in place else ""
+        rows.append(
+            f"<tr><td class='{css}'>{escape(name)}</td><td class='num {css}'>{escape(shown)}</td>"
+            f"<td class='muted'>{mark}</td></tr>"
+        )
+    return f"<div><div class='lk-h'>Feature values</div>{_table(rows)}</div>"
+
+
 def wrap(parts: list[str], explanation: Explanation, extra_style: str = "") -> str:
     """The outer ``.lk`` block every modality returns: style, warnings first, then ``parts``, then the notes."""
     return (
@@ -300,6 +316,11 @@ def wrap(parts: list[str], explanation: Explanation, extra_style: str = "") -> s
 def tabular_html(explanation: Explanation, label: int | None = None) -> str:
     """HTML fragment for a tabular explanation: warnings, probabilities, weights, feature values, notes.
 
+    A ``method="anchors"`` explanation shows its rule instead of weights: the
+    rule, its precision and coverage with their bounds, the partial anchors,
+    the row's values with the rule's features marked, and a few perturbed
+    rows that satisfy the rule (see :mod:`lime_kit.plot.anchors`).
+
     Examples
     --------
     >>> import numpy as np
@@ -309,6 +330,9 @@ def tabular_html(explanation: Explanation, label: int | None = None) -> str:
     >>> "Feature values" in tabular_html(exp)
     True
     """
+    if explanation.method == "anchors":
+        parts = [*anchor_parts(explanation, label), probabilities_html(explanation), _anchor_values_html(explanation)]
+        return wrap([*parts, examples_html(explanation)], explanation, ANCHOR_STYLE)
     labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [probabilities_html(explanation)]
     parts += [weights_html(explanation, k) for k in labels]

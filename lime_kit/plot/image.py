@@ -18,10 +18,12 @@ import numpy as np
 from lime_kit.explanation import Explanation
 from lime_kit.image.masks import segment_weight_map, top_segments
 from lime_kit.image.segmentation import as_float_rgb
+from lime_kit.plot.anchors import ANCHOR_STYLE, anchor_parts, check_anchors, not_for_anchors
 from lime_kit.plot.colors import GREY, NEGATIVE, POSITIVE
 from lime_kit.plot.html import label_heading, probabilities_html, quality_html, scale_html, tie_cells, wrap
 
-__all__ = ["plot_boundaries", "plot_heatmap", "plot_top_segments", "plot_panel", "image_html"]
+__all__ = ["plot_boundaries", "plot_heatmap", "plot_top_segments", "plot_panel", "plot_anchor_image", "anchor_picture",
+           "image_html"]
 
 PANEL_INCHES = 3.2  # one image cell of a panel
 
@@ -115,6 +117,7 @@ def plot_boundaries(
     from scipy.ndimage import binary_dilation
     from skimage.segmentation import find_boundaries, mark_boundaries
 
+    not_for_anchors(explanation, "plot_boundaries", "plot_anchor_image(exp) or plot_panel(exp)")
     label = explanation.resolve_label(label)
     if min_weight is None:
         min_weight = 0.2 * max((abs(w) for _, w in explanation.as_map()[label]), default=0.0)
@@ -149,6 +152,7 @@ def plot_heatmap(explanation: Explanation, label: int | None = None, ax=None, al
     -------
     matplotlib.figure.Figure
     """
+    not_for_anchors(explanation, "plot_heatmap", "plot_anchor_image(exp) or plot_panel(exp)")
     label = explanation.resolve_label(label)
     rgb, _ = _payload(explanation)
     weights = segment_weight_map(explanation, label)
@@ -187,6 +191,7 @@ def plot_top_segments(
     -------
     matplotlib.figure.Figure
     """
+    not_for_anchors(explanation, "plot_top_segments", "plot_anchor_image(exp) (the rule's segments) or plot_panel(exp)")
     label = explanation.resolve_label(label)
     rgb, segments = _payload(explanation)
     chosen = top_segments(explanation, label, num_features, positive_only=positive_only)
@@ -197,8 +202,87 @@ def plot_top_segments(
     return fig
 
 
+def anchor_picture(explanation: Explanation, grey: float = 0.35) -> np.ndarray:
+    """The image with the rule's segments in colour and outlined, everything else greyed.
+
+    The other segments become a light, flat grey copy of themselves
+    (brightness ``grey`` of their luminance over a mid grey), so the eye goes
+    to what the rule keeps while the shape of the scene stays legible.
+
+    Returns
+    -------
+    ndarray of shape (H', W', 3), float in [0, 1]
+        Upscaled (nearest) for small images, so the outline stays thin.
+    """
+    from scipy.ndimage import binary_dilation
+    from skimage.segmentation import find_boundaries
+
+    check_anchors(explanation)
+    rgb, segments = _upscaled(*_payload(explanation))
+    keep = np.isin(segments, list(explanation.anchor_features))
+    luminance = rgb @ np.array([0.2126, 0.7152, 0.0722])
+    greyed = (0.55 + grey * (luminance - 0.5))[..., None].repeat(3, axis=2)
+    picture = np.where(keep[..., None], rgb, greyed)
+    if keep.any() and not keep.all():
+        line_width = max(1, max(segments.shape) // 240)
+        # The outline of what the rule keeps as a whole: lines between its own segments would cut the object up.
+        edge = binary_dilation(find_boundaries(keep, mode="inner"), iterations=line_width)
+        picture[edge & keep] = _hex_to_rgb(POSITIVE)
+    return np.clip(picture, 0, 1)
+
+
+def _anchor_title(explanation: Explanation) -> str:
+    count = len(explanation.anchor_features)
+    if count == 0:
+        return "the empty rule: no segment needs to show"
+    return f"the rule's {count} segment{'s' if count > 1 else ''}, outlined; the rest greyed"
+
+
+def plot_anchor_image(explanation: Explanation, ax=None):
+    """The rule's segments in colour and outlined, everything else greyed (``method="anchors"``).
+
+    While these segments show, the model keeps its class with the
+    explanation's precision, whatever the other segments show.
+
+    Parameters
+    ----------
+    explanation : Explanation
+        An image explanation made with ``method="anchors"``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import ImageExplainer
+    >>> image = np.zeros((8, 8), dtype=np.uint8); image[:, :2] = 255
+    >>> segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
+    >>> def predict(batch):  # bright on the left (segment 0) is class 1
+    ...     left = batch[:, :, :2].reshape(len(batch), -1).mean(axis=1) / 255
+    ...     return np.stack([1 - left, left], axis=1)
+    >>> exp = ImageExplainer(segmentation=segments, random_state=0).explain(image, predict, method="anchors")
+    >>> exp.anchor_features
+    (0,)
+    >>> fig = plot_anchor_image(exp)
+    """
+    from lime_kit.plot.anchors import rule_text
+
+    fig, ax = _axes(ax, (PANEL_INCHES, PANEL_INCHES))
+    ax.imshow(anchor_picture(explanation), interpolation="nearest")
+    name = explanation.label_name(explanation.labels[0])
+    _bare(ax, f"{_anchor_title(explanation)}\nkeeps {name}: precision {explanation.precision:.3f}, "
+              f"coverage {explanation.coverage:.1%}")
+    ax.set_gid(rule_text(explanation))
+    return fig
+
+
 def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
     """Original, outlined top segments and weight map side by side, one row per label.
+
+    For ``method="anchors"``: the original beside :func:`plot_anchor_image`.
 
     Parameters
     ----------
@@ -213,6 +297,14 @@ def plot_panel(explanation: Explanation, labels=None, num_features: int = 5):
     """
     from lime_kit.plot.figure import ExplanationFigure
 
+    if explanation.method == "anchors":
+        rgb, _ = _payload(explanation)
+        fig = ExplanationFigure(figsize=(PANEL_INCHES * 2.2, PANEL_INCHES * 1.1), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        left.imshow(rgb, interpolation="nearest")
+        _bare(left, "image")
+        plot_anchor_image(explanation, ax=right)
+        return fig
     labels = explanation.labels if labels is None else tuple(np.atleast_1d(labels).tolist())
     labels = [explanation.resolve_label(label) for label in labels]
     rgb, _ = _payload(explanation)
@@ -256,6 +348,34 @@ def _top_weights_html(explanation: Explanation, label: int, rows: int = 8) -> st
     return f"<table class='lk-t'><tbody>{body}</tbody></table>"
 
 
+def _png_base64(picture: np.ndarray) -> str:
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(buffer, picture, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _anchor_image_html(explanation: Explanation, label) -> str:
+    parts = anchor_parts(explanation, label)
+    original, _ = _upscaled(*_payload(explanation))
+    pictures = (
+        ("image", _png_base64(np.clip(original, 0, 1))),
+        (_anchor_title(explanation), _png_base64(anchor_picture(explanation))),
+    )
+    cells = "".join(
+        f"<figure style='margin: 0; display: inline-block; vertical-align: top; margin-right: 12px'>"
+        f"<img alt='{escape(caption)}' style='width: 240px; max-width: 100%; image-rendering: pixelated' "
+        f"src='data:image/png;base64,{data}'><figcaption class='muted'>{escape(caption)}</figcaption></figure>"
+        for caption, data in pictures
+    )
+    parts.insert(1, f"<div><div class='lk-h'>Segments the rule keeps</div>{cells}"
+                    f"<div class='muted'>segmentation {escape(str(explanation.payload.get('segmentation')))} · "
+                    f"hidden segments show {escape(str(explanation.payload.get('hide_color')))}</div></div>")
+    parts.append(probabilities_html(explanation))
+    return wrap(parts, explanation, ANCHOR_STYLE)
+
+
 def image_html(explanation: Explanation, label: int | None = None) -> str:
     """HTML fragment for an image explanation: warnings, probabilities, the panel as PNG, top weights, notes.
 
@@ -273,8 +393,15 @@ def image_html(explanation: Explanation, label: int | None = None) -> str:
     >>> html = image_html(exp)
     >>> "data:image/png;base64," in html and "<script" not in html
     True
+
+    A ``method="anchors"`` explanation shows its rule (see
+    :mod:`lime_kit.plot.anchors`) beside the image with every segment but
+    the rule's greyed.
     """
     from matplotlib import rc_context
+
+    if explanation.method == "anchors":
+        return _anchor_image_html(explanation, label)
 
     labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     with rc_context(_THEME_NEUTRAL):

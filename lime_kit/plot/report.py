@@ -53,14 +53,21 @@ def _figure_card(fig, alt: str) -> str:
     return f"<div class='lk-card'><img alt='{escape(alt)}' src='data:image/png;base64,{data}'></div>"
 
 
-def _page(body: str, title: str) -> str:
+SURROGATE_FOOT = (
+    "A local surrogate explains the model near this instance only; the intervals, held-out R² and stability say "
+    "how far to trust it."
+)
+RULE_FOOT = (
+    "An anchor is a rule tested on perturbed copies of this instance only; its precision bounds say how far to "
+    "trust it, and its coverage how much of that neighbourhood it speaks for."
+)
+
+
+def _page(body: str, title: str, foot_text: str = SURROGATE_FOOT) -> str:
     from lime_kit._version import __version__
     from lime_kit.plot.save import standalone_html
 
-    foot = (
-        f"<div class='lk-foot'>Made by lime_kit {escape(__version__)}. A local surrogate explains the model "
-        "near this instance only; the intervals, held-out R² and stability say how far to trust it.</div>"
-    )
+    foot = f"<div class='lk-foot'>Made by lime_kit {escape(__version__)}. {escape(foot_text)}</div>"
     return standalone_html(f"{STYLE}{REPORT_STYLE}<div class='lk-report'>{body}{foot}</div>", title)
 
 
@@ -109,11 +116,24 @@ def _label_heading(explanation: Explanation, label: int) -> str:
     return f"Weights for {escape(explanation.label_name(label))}, with 95 % confidence intervals"
 
 
+def _rule_body(explanation: Explanation, label=None) -> str:
+    """The fragment (with its examples, where the modality shows them), then the partial anchors as a chart."""
+    from lime_kit.plot.anchors import plot_anchor
+    from lime_kit.plot.renderers import explanation_html
+
+    parts = [explanation_html(explanation, label=label)]
+    parts.append("<div class='lk-section'>Precision and coverage as the rule grew</div>")
+    parts.append(_figure_card(plot_anchor(explanation, label=label), "precision and coverage after each predicate"))
+    return "".join(parts)
+
+
 def _explanation_body(explanation: Explanation, label=None) -> str:
     """The fragment, then the weights with intervals as a table and as a bar chart per label."""
     from lime_kit.plot.bars import plot_weights
     from lime_kit.plot.renderers import explanation_html
 
+    if explanation.method == "anchors":
+        return _rule_body(explanation, label)
     labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [explanation_html(explanation, label=label)]
     for k in labels:
@@ -131,6 +151,13 @@ def explanation_report(explanation: Explanation, title: str | None = None) -> st
     quality figures (fit and held-out R², stability, samples) and the
     modality's own view (the row's values, the highlighted document or the
     image panel). No JavaScript; figures are inline PNGs.
+
+    A ``method="anchors"`` explanation shows its rule instead of weights: the
+    rule, its precision and coverage with their bounds, the partial anchors
+    as a table and as :func:`~lime_kit.plot.anchors.plot_anchor`, the
+    modality's view (the row with the rule's features marked, the document
+    with the rule's words marked, the image with everything else greyed)
+    and, for rows and documents, a few perturbed inputs that satisfy the rule.
 
     Parameters
     ----------
@@ -159,12 +186,14 @@ def explanation_report(explanation: Explanation, title: str | None = None) -> st
             "use set_report for an ExplanationSet"
         )
     title = title or f"lime_kit {explanation.modality} explanation"
+    rule = explanation.method == "anchors"
+    counted = f"{explanation.num_samples:,} model rows · anchors" if rule else f"{explanation.num_samples} samples"
     meta = (
         f"<div class='lk-meta'>{escape(explanation.modality)} · {escape(explanation.mode)} · "
-        f"{escape(_prediction_words(explanation))} · {explanation.num_samples} samples · "
+        f"{escape(_prediction_words(explanation))} · {counted} · "
         f"seed {escape(str(explanation.random_state))}</div>"
     )
-    return _page(meta + _explanation_body(explanation), title)
+    return _page(meta + _explanation_body(explanation), title, RULE_FOOT if rule else SURROGATE_FOOT)
 
 
 # ------------------------------------------------------------------ sets

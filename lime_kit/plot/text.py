@@ -16,6 +16,7 @@ from html import escape
 import numpy as np
 
 from lime_kit.explanation import Explanation
+from lime_kit.plot.anchors import ANCHOR_STYLE, anchor_parts, example_rows
 from lime_kit.plot.colors import NEGATIVE, POSITIVE, rgba
 from lime_kit.plot.html import label_heading, legend_words, probabilities_html, weights_html, wrap
 
@@ -28,6 +29,11 @@ TEXT_STYLE = """
 .lk .lk-doc { white-space: pre-wrap; line-height: 1.75; max-width: 72em; font-size: 14px;
               border-left: 3px solid rgba(128, 128, 128, 0.4); padding-left: 10px; }
 .lk .lk-tok { border-radius: 3px; padding: 0; margin: 0; }
+.lk .lk-anc { border-radius: 3px; padding: 0 1px; margin: 0; background: rgba(31, 120, 180, 0.45);
+              outline: 1px solid rgba(31, 120, 180, 0.9); font-weight: 600; }
+.lk .lk-gone { opacity: 0.45; text-decoration: line-through; }
+.lk details.lk-exs > summary { cursor: pointer; font-weight: 600; }
+.lk details.lk-exs .lk-doc { font-size: 13px; margin: 4px 0 8px 0; }
 </style>
 """
 
@@ -66,6 +72,65 @@ def document_html(explanation: Explanation, label: int) -> str:
     return f"<div class='lk-doc'>{''.join(parts)}</div>"
 
 
+def anchor_document_html(explanation: Explanation, present=None, mark: bool = True) -> str:
+    """The document with the rule's words marked; with ``present``, the words absent from it struck through.
+
+    ``present`` is a set of features kept in a perturbed document (an
+    ``anchor_examples`` row): every other word is shown struck through, as
+    the perturbation removed it.
+    """
+    text = explanation.instance
+    rule = set(explanation.anchor_features)
+    features = explanation.payload["token_features"]
+    parts, position = [], 0
+    for (start, end), feature in zip(explanation.payload["spans"], features):
+        if feature in rule and mark:
+            css = "lk-anc"
+        elif present is not None and feature not in present:
+            css = "lk-gone"
+        else:
+            continue
+        token = text[start:end]
+        parts.append(escape(text[position:start]))
+        title = "held by the rule" if css == "lk-anc" else "removed in this sample"
+        parts.append(f"<span class='{css}' title='{title}'>{escape(token)}</span>")
+        position = end
+    parts.append(escape(text[position:]))
+    return f"<div class='lk-doc'>{''.join(parts)}</div>"
+
+
+def _anchor_examples_html(explanation: Explanation, per_outcome: int = 2) -> str:
+    """A few perturbed documents satisfying the rule, folded away (each is the whole document again)."""
+    rows = example_rows(explanation)
+    if not rows:
+        return ""
+    name = escape(explanation.label_name(explanation.labels[0]))
+    shown, counts = [], {"kept": 0, "changed": 0}
+    for outcome, agreeing in rows:
+        if counts[outcome] >= per_outcome:
+            continue
+        counts[outcome] += 1
+        word = f"the model keeps {name}" if outcome == "kept" else f"the model no longer predicts {name}"
+        shown.append(f"<div class='muted'>{word}:</div>{anchor_document_html(explanation, set(agreeing))}")
+    return (
+        "<div class='lk-wide'><details class='lk-exs'><summary>Perturbed documents that satisfy the rule "
+        f"({sum(counts.values())}; struck-through words were removed)</summary>{''.join(shown)}</details></div>"
+    )
+
+
+def _anchor_text_html(explanation: Explanation, label) -> str:
+    parts = anchor_parts(explanation, label)
+    parts.insert(1, (
+        f"<div class='lk-wide'><div class='lk-h'>The document, the rule's words marked</div>"
+        "<div class='muted'><span class='lk-anc'>marked</span>: the words the rule needs present (every "
+        "occurrence); any other word may be removed</div>"
+        f"{anchor_document_html(explanation)}</div>"
+    ))
+    parts.append(probabilities_html(explanation))
+    parts.append(_anchor_examples_html(explanation))
+    return wrap(parts, explanation, TEXT_STYLE + ANCHOR_STYLE)
+
+
 def _legend_words(explanation: Explanation, label: int) -> tuple[str, str]:
     return legend_words(explanation, label)
 
@@ -97,7 +162,13 @@ def text_html(explanation: Explanation, label: int | None = None) -> str:
     >>> html = text_html(exp, label=0)
     >>> "&lt;" in html and "<i>" not in html
     True
+
+    A ``method="anchors"`` explanation shows its rule (see
+    :mod:`lime_kit.plot.anchors`) and the document with the rule's words
+    marked instead of weights.
     """
+    if explanation.method == "anchors":
+        return _anchor_text_html(explanation, label)
     labels = explanation.labels if label is None else (explanation.resolve_label(label),)
     parts = [probabilities_html(explanation)]
     for k in labels:
@@ -218,6 +289,9 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
     >>> exp = TextExplainer(mode="regression", random_state=0).explain(
     ...     "good food, bad service", lambda docs: [d.count("good") for d in docs], num_samples=100)
     >>> fig = plot_text(exp, width=40)
+
+    A ``method="anchors"`` explanation gets the rule as its title and every
+    occurrence of the rule's words marked in one colour.
     """
     from matplotlib.patches import Rectangle
 
@@ -226,7 +300,11 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
 
     label = explanation.resolve_label(label)
     lines, line_of, column_of = wrap_lines(explanation.instance, width)
-    weights = token_weights(explanation, label)
+    anchors = explanation.method == "anchors"
+    if anchors:  # every occurrence of the rule's words, one colour: a rule has no weights to grade by
+        weights = np.isin(explanation.payload["token_features"], explanation.anchor_features).astype(float)
+    else:
+        weights = token_weights(explanation, label)
     largest = float(np.abs(weights).max()) or 1.0
     columns = max(width, max(map(len, lines)))
     char_inches = CHAR_WIDTH_EM * fontsize / 72
@@ -247,10 +325,15 @@ def plot_text(explanation: Explanation, label: int | None = None, width: int = 9
     ax.set_xlim(0, columns)
     ax.set_ylim(len(lines), 0)
     ax.set_axis_off()
-    pro, contra = _legend_words(explanation, label)
-    ax.set_title(
-        f"{_title(explanation, label)}\nblue: {pro}, orange: {contra}; opacity proportional to |weight|",
-        fontsize=10,
-        loc="left",
-    )
+    if anchors:
+        from lime_kit.plot.anchors import rule_text
+
+        title = (
+            f"{rule_text(explanation)}\nprecision {explanation.precision:.3f}, coverage {explanation.coverage:.1%}; "
+            "marked: the words the rule needs present"
+        )
+    else:
+        pro, contra = _legend_words(explanation, label)
+        title = f"{_title(explanation, label)}\nblue: {pro}, orange: {contra}; opacity proportional to |weight|"
+    ax.set_title(title, fontsize=10, loc="left")
     return fig
