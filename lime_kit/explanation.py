@@ -143,7 +143,10 @@ class Explanation:
         How the weights were estimated: ``"lime"`` (a kernel-weighted ridge
         surrogate) or ``"kernel_shap"`` (Shapley values); ``"anchors"``: a
         rule (the fields below), whose ``coefficients`` are the precision each
-        feature added, in the order the rule took them.
+        feature added, in the order the rule took them; then ``intercept`` is
+        the precision of the empty rule (what the model keeps with nothing
+        held), ``local_pred`` and ``score`` the rule's precision, and the
+        weight figures (``heldout_score``, ``stability`` ...) are empty.
     anchor_features : tuple of int
         ``method="anchors"``: the rule's features, in the order they were
         added; :attr:`anchor` reads them as predicates. Empty for other methods

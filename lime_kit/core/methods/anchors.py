@@ -307,7 +307,7 @@ class _AnchorsRun(MethodRun):
                 raise _Exhausted
             self.requests = next(self.search)
         except StopIteration:
-            record["stopped"] = "anchor found" if self.best is not None else "no rule reaches threshold"
+            record["stopped"] = "anchor found" if self.best is not None else "no rule reaches threshold, however long"
         except _Exhausted:
             self.exhausted = True
             record["stopped"] = "max_model_rows"
@@ -516,7 +516,8 @@ class _AnchorsRun(MethodRun):
         partial, previous = [], self._figures(())
         for size in range(1, len(rule) + 1):
             prefix = rule[:size]
-            figures = self._figures(prefix) if frozenset(prefix) in self.stats else {**final, "samples": 0}
+            self._track(prefix)  # a prefix the search never tracked is counted from the samples kept
+            figures = self._figures(prefix)
             partial.append({"feature": int(rule[size - 1]), "added_precision": figures["precision"] - previous["precision"], **figures})
             previous = figures
         self.rule, self.final, self.empty = rule, final, self._figures(())
