@@ -213,3 +213,26 @@ def test_another_label_than_the_predicted_class_is_explained_with_a_note():
         exp = explainer.explain(row, _red_and_large, method="anchors", labels=1, max_model_rows=5000)
     assert exp.labels == (1,)
     assert any("is not the predicted class at the instance" in note for note in exp.notes)
+
+
+def test_examples_are_the_scored_inputs_themselves():
+    frame = _colour_table()
+    explainer = TabularExplainer(frame, discretizer="quartile", random_state=0)
+
+    def mostly(rows):  # red, x0 > 0.5 and x1 > 0.1: the rule {x0, x3} keeps class 1 about 90 % of the time
+        yes = ((rows["x0"] > 0.5) & (rows["x3"] == "red") & (rows["x1"] > 0.1)).to_numpy()
+        return np.column_stack([~yes, yes]).astype(float)
+
+    row = frame.iloc[0].copy()
+    row["x0"], row["x1"], row["x3"] = 0.8, 0.6, "red"
+    exp = explainer.explain(row, mostly, method="anchors", threshold=0.85)
+    assert set(exp.anchor_features) == {0, 3}
+    examples = exp.anchor_examples
+    assert examples["kept"] and examples["changed"]
+    for outcome, label in (("kept", 1), ("changed", 0)):
+        # Rebuilt from the saved generator state, they are the inputs the model scored: the same outcomes ...
+        rows = pd.DataFrame(examples[f"{outcome}_inputs"], columns=frame.columns)
+        assert (mostly(rows).argmax(axis=1) == label).all()
+        # ... and each satisfies the rule.
+        assert (rows["x3"] == "red").all() and (rows["x0"] > 0.75).all()
+        assert all({0, 3} <= set(agreeing) for agreeing in examples[outcome])

@@ -301,17 +301,30 @@ def anchor_parts(explanation: Explanation, label=None) -> list[str]:
     ]
 
 
-def example_rows(explanation: Explanation) -> list[tuple[str, list[int]]]:
-    """The scored examples as ``(outcome, features agreeing with the instance)``, kept first."""
+def example_rows(explanation: Explanation) -> list[tuple[str, list[int], list | None]]:
+    """The scored examples as ``(outcome, features agreeing with the instance, the input's values or None)``."""
     examples = explanation.anchor_examples or {}
-    return [(outcome, list(row)) for outcome in ("kept", "changed") for row in examples.get(outcome, [])]
+    rows = []
+    for outcome in ("kept", "changed"):
+        values = examples.get(f"{outcome}_inputs")
+        for position, row in enumerate(examples.get(outcome, [])):
+            shown = values[position] if isinstance(values, list) and position < len(values) else None
+            rows.append((outcome, list(row), shown if isinstance(shown, list) else None))
+    return rows
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def examples_html(explanation: Explanation) -> str:
-    """Perturbed inputs that satisfy the rule, as a grid: ● the instance's value, ○ another; and the outcome.
+    """Perturbed inputs that satisfy the rule, as a grid of their values (or ● the instance's, ○ another); and the outcome.
 
-    The rule's features come first and are always ●; an input whose
-    prediction changed shows where the rule's precision falls short of 1.
+    The rule's features come first; a value outside the instance's bin or
+    category is shown faint. An input whose prediction changed shows where
+    the rule's precision falls short of 1.
     """
     rows = example_rows(explanation)
     if not rows:
@@ -326,15 +339,27 @@ def examples_html(explanation: Explanation) -> str:
         for i in order
     )
     body = [f"<tr><td><b>prediction</b></td>{head}</tr>"]
-    for outcome, agreeing in rows:
+    with_values = all(values is not None and len(values) == len(explanation.feature_names) for _, _, values in rows)
+    for outcome, agreeing, values in rows:
         same = set(agreeing)
         word = f"keeps {name}" if outcome == "kept" else "changes"
-        cells = "".join(f"<td class='lk-ex'>{'●' if i in same else '○'}</td>" for i in order)
+        if with_values:
+            cells = "".join(
+                f"<td class='lk-ex'>{escape(_cell(values[i]))}</td>" if i in same
+                else f"<td class='lk-ex muted'><i>{escape(_cell(values[i]))}</i></td>"
+                for i in order
+            )
+        else:
+            cells = "".join(f"<td class='lk-ex'>{'●' if i in same else '○'}</td>" for i in order)
         body.append(f"<tr><td>{word}</td>{cells}</tr>")
+    legend = (
+        "plain: in the instance's bin or category · <i>faint</i>: drawn elsewhere; the rule's features first, in bold"
+        if with_values
+        else "● as in the instance (the same bin or category) · ○ drawn anew; the rule's features first, in bold"
+    )
     return (
         f"<div><div class='lk-h'>Perturbed inputs that satisfy the rule</div>"
-        "<div class='muted'>● as in the instance (the same bin or category) · ○ drawn anew; "
-        "the rule's features first, in bold</div>"
+        f"<div class='muted'>{legend}</div>"
         f"{_table(body)}</div>"
     )
 

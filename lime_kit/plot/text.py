@@ -106,7 +106,7 @@ def _anchor_examples_html(explanation: Explanation, per_outcome: int = 2) -> str
         return ""
     name = escape(explanation.label_name(explanation.labels[0]))
     shown, counts = [], {"kept": 0, "changed": 0}
-    for outcome, agreeing in rows:
+    for outcome, agreeing, _ in rows:
         if counts[outcome] >= per_outcome:
             continue
         counts[outcome] += 1

@@ -20,6 +20,7 @@ unconditioned sample is a draw for every rule it satisfies.
 
 from __future__ import annotations
 
+import copy
 import numbers
 from time import perf_counter
 
@@ -192,7 +193,8 @@ class _AnchorsRun(MethodRun):
         self.schedule = iter(int, 1)  # rounds until the search says it stopped
         self.outputs = None
         self.rows = 0
-        self.blocks = []  # (held features, agreement (m, d) bool, prediction kept (m,) bool)
+        self.blocks = []  # (held features, agreement (m, d) bool, prediction kept (m,) bool, (draw, first row))
+        self.draws = []  # per round: the generator's state before its draw, and what it held
         self.stats = {}  # frozenset of features -> [samples, samples keeping the prediction]
         self.order = {}  # frozenset -> the rule as a tuple, in the order its features were added
         self.requests = None
@@ -246,6 +248,8 @@ class _AnchorsRun(MethodRun):
         for (rule, _), start, stop in zip(requests, starts[:-1], starts[1:]):
             hold[start:stop, list(rule)] = True
         began = perf_counter()
+        # The generator's state before the draw: a few examples' inputs are rebuilt from it at the end.
+        self.draws.append((copy.deepcopy(self.options.rng.bit_generator.state), hold))
         block = self.sampler.draw_holding(self.options.rng, hold)
         agree = np.array(block.Z, dtype=bool)
         self.timings["sampling"] += perf_counter() - began
@@ -259,12 +263,13 @@ class _AnchorsRun(MethodRun):
         kept = outputs.argmax(axis=1) == self.target if self.search is not None else None
         for (rule, _), start, stop in zip(requests, starts[:-1], starts[1:]):
             if stop > start:
-                self._add_block(frozenset(rule), agree[start:stop], None if kept is None else kept[start:stop])
+                origin = (len(self.draws) - 1, int(start))
+                self._add_block(frozenset(rule), agree[start:stop], None if kept is None else kept[start:stop], origin)
         if self.rows >= self.cap:
             self.exhausted = True
 
-    def _add_block(self, held: frozenset, agree: np.ndarray, kept: np.ndarray | None) -> None:
-        self.blocks.append([held, agree, kept])
+    def _add_block(self, held: frozenset, agree: np.ndarray, kept: np.ndarray | None, origin: tuple) -> None:
+        self.blocks.append([held, agree, kept, origin])
         if kept is not None:
             for rule in self.stats:
                 if held <= rule:
@@ -283,7 +288,7 @@ class _AnchorsRun(MethodRun):
         if key in self.stats:
             return
         self.stats[key], self.order[key] = [0, 0], rule
-        for held, agree, kept in self.blocks:
+        for held, agree, kept, _ in self.blocks:
             if held <= key:
                 self._count(key, held, agree, kept)
 
@@ -495,18 +500,38 @@ class _AnchorsRun(MethodRun):
         }
 
     def _examples(self, rule: tuple) -> dict:
-        """A few scored samples satisfying the rule: features agreeing with the instance, and the prediction."""
+        """A few scored samples satisfying the rule, where the class was kept and where it changed.
+
+        ``"kept"`` / ``"changed"``: per sample, the features agreeing with the
+        instance; ``"kept_inputs"`` / ``"changed_inputs"``: the model inputs
+        themselves where they are small and plain (a table's row, a document),
+        rebuilt by drawing the sample's round again from its saved state.
+        """
         out = {"kept": [], "changed": []}
+        where = {"kept": [], "changed": []}
         key = frozenset(rule)
-        for held, agree, kept in self.blocks:
+        for held, agree, kept, (draw, start) in self.blocks:
             if not held <= key:
                 continue
             rows = np.flatnonzero(agree[:, list(rule)].all(axis=1)) if rule else np.arange(len(agree))
             for outcome, wanted in (("kept", True), ("changed", False)):
                 for row in rows[kept[rows] == wanted][: EXAMPLES - len(out[outcome])]:
                     out[outcome].append([int(f) for f in np.flatnonzero(agree[row])])
+                    where[outcome].append((draw, start + int(row)))
             if all(len(v) >= EXAMPLES for v in out.values()):
                 break
+        redrawn = {}
+        for outcome in ("kept", "changed"):
+            inputs = []
+            for draw, row in where[outcome]:
+                if draw not in redrawn:
+                    state, hold = self.draws[draw]
+                    rng = np.random.Generator(type(self.options.rng.bit_generator)())
+                    rng.bit_generator.state = state
+                    redrawn[draw] = self.sampler.draw_holding(rng, hold)
+                inputs.append(_plain_input(redrawn[draw].build_inputs(row, row + 1)))
+            if inputs and all(value is not None for value in inputs):
+                out[f"{outcome}_inputs"] = inputs
         return out
 
     def fields(self, labels, prediction: dict) -> dict:
@@ -579,6 +604,18 @@ class _AnchorsRun(MethodRun):
                 "says what makes the model predict it instead"
             )
         return alarms, notes
+
+
+def _plain_input(batch):
+    """One model input as JSON-safe data when it is small and plain (a row, a document); else None (images)."""
+    if hasattr(batch, "iloc"):
+        return [value.item() if hasattr(value, "item") else value for value in batch.iloc[0].tolist()]
+    if isinstance(batch, (list, tuple)) and batch and isinstance(batch[0], str):
+        return batch[0]
+    array = np.asarray(batch)
+    if array.ndim == 2 and array.dtype.kind in "biufUO" and array.shape[1] <= 1000:
+        return [value.item() if hasattr(value, "item") else value for value in array[0].tolist()]
+    return None
 
 
 class _Exhausted(Exception):
