@@ -85,7 +85,7 @@ def explain_instance(
     timings = {"segmentation": context.segmentation_seconds, "sampling": preparing, "model": 0.0, "fit": 0.0}
     method = options.method
     run = method.start(sampler, options)
-    check_memory(run.max_samples, sampler.bytes_per_sample + 64, run.memory_name)
+    check_memory(run.max_samples, run.bytes_per_sample, run.memory_name)
     # Quality figures draw from their own stream, so they never shift the samples of later rounds.
     quality_rng = np.random.default_rng(options.rng.integers(0, 2**63, size=2))
     rounds, chosen, notes = [], None, []

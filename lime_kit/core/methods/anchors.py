@@ -214,6 +214,11 @@ class _AnchorsRun(MethodRun):
     def max_samples(self) -> int:
         return self.cap
 
+    @property
+    def bytes_per_sample(self) -> float:
+        # Kept per scored sample: which features agree and which were held (bools), and the outcome.
+        return 2.0 * self.sampler.n_features + 16
+
     # ---------------------------------------------------------------- rounds
     def score_round(self, total: int, predict_fn, timings: dict) -> None:
         options = self.options
@@ -225,13 +230,9 @@ class _AnchorsRun(MethodRun):
             pool = self.sampler.draw_holding(options.rng, np.zeros((COVERAGE_SAMPLES, self.sampler.n_features), bool))
             self.coverage_pool = np.array(pool.Z, dtype=bool)
             timings["sampling"] += perf_counter() - began
-            self.requests = [((), self._first_round())]
+            self.requests = [((), MIN_BATCH)]  # decides the empty rule, and a start for every other
             self.predict_fn, self.timings = predict_fn, timings
         self._score(self.requests)
-
-    def _first_round(self) -> int:
-        """Unconditioned samples scored first: enough to decide the empty rule, and a start for every other."""
-        return MIN_BATCH
 
     def _score(self, requests: list) -> None:
         """Draw every request's samples (held features per row) and score them in one batched call."""

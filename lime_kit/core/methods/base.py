@@ -60,6 +60,9 @@ class MethodRun:
     max_samples : int
         The most samples the run may keep, checked against memory up front
         (``memory_name`` is the keyword to lower when they would not fit).
+    bytes_per_sample : float
+        What one kept sample costs (default: the sampler's figure plus the
+        model outputs).
     keeps_rounds : bool
         Whether ``exp.rounds`` records the rounds.
     """
@@ -76,6 +79,10 @@ class MethodRun:
     @property
     def max_samples(self) -> int:
         raise NotImplementedError
+
+    @property
+    def bytes_per_sample(self) -> float:
+        return self.sampler.bytes_per_sample + 64
 
     def score_round(self, total: int, predict_fn, timings: dict) -> None:
         """Draw and score what brings the samples up to ``total``."""
