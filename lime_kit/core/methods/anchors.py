@@ -229,6 +229,7 @@ class _AnchorsRun(MethodRun):
             began = perf_counter()
             pool = self.sampler.draw_holding(options.rng, np.zeros((COVERAGE_SAMPLES, self.sampler.n_features), bool))
             self.coverage_pool = np.array(pool.Z, dtype=bool)
+            self.agreement = self.coverage_pool.mean(axis=0)  # per feature: the share of inputs agreeing with it
             timings["sampling"] += perf_counter() - began
             self.requests = [((), MIN_BATCH)]  # decides the empty rule, and a start for every other
             self.predict_fn, self.timings = predict_fn, timings
@@ -381,12 +382,15 @@ class _AnchorsRun(MethodRun):
             t += 1
 
     def _extension_coverage(self, rule: tuple) -> float:
-        """The largest coverage of the rule with one more feature: what extending it could still reach."""
-        covered = self.coverage_pool[:, list(rule)].all(axis=1) if rule else np.ones(len(self.coverage_pool), bool)
+        """The largest coverage the rule could keep with one more feature: what extending it could still reach.
+
+        Features not held are drawn independently, so holding one more
+        multiplies the coverage by the share of inputs agreeing with it.
+        """
         others = [f for f in self.features if f not in rule]
         if not others:
             return 0.0
-        return float((self.coverage_pool[covered][:, others].sum(axis=0)).max() / len(self.coverage_pool))
+        return self._coverage(rule) * float(self.agreement[others].max())
 
     def _starved(self, candidates: list) -> list:
         needs = [(rule, MIN_BATCH - self.stats[frozenset(rule)][0]) for rule in candidates]
@@ -400,7 +404,7 @@ class _AnchorsRun(MethodRun):
         A + f only that one. Drawing for A costs less while the typical
         extension agrees more often than one time in the number requested.
         """
-        agreement = self.coverage_pool.mean(axis=0)
+        agreement = self.agreement
         by_parent: dict = {}
         for rule, need in requests:
             by_parent.setdefault(rule[:-1], []).append((rule, need))
@@ -463,11 +467,10 @@ class _AnchorsRun(MethodRun):
             promising = [rule for rule, k, m in zip(candidates, kept, n) if k >= self.method.threshold * m]
             yield from self._decide(promising)
             self._accept(promising)
-            floor = -1.0 if self.best is None else self._coverage(self.best)
-            extendable = [
-                rule for rule, verdict in zip(candidates, self._verdicts(candidates))
-                if verdict != "anchor" and self._extension_coverage(rule) > floor
-            ]
+            extendable = [rule for rule, verdict in zip(candidates, self._verdicts(candidates)) if verdict != "anchor"]
+            if self.best is not None:
+                floor = self._coverage(self.best)
+                extendable = [rule for rule in extendable if self._extension_coverage(rule) > floor]
             if not extendable:
                 return
             beam = yield from self._select(extendable)
