@@ -282,7 +282,9 @@ def plot_rule_features(explanation_set, label: int | str | None = None, num_feat
     ax.set_xlim(0, 1.45)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25 %", "50 %", "75 %", "100 %"])
     ax.set_yticks(positions, names)
-    ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
+    # A few features keep the height of a few bars instead of stretching one bar over the panel.
+    pad = max(0.0, (4 - len(names)) / 2)
+    ax.set_ylim(-0.6 - pad, len(names) - 0.4 + pad)
     ax.set_xlabel("share of the rules that name the feature\n(text: how many; mean precision it added there)")
     ax.set_title(f"features the {len(rules)} rule{'s' * (len(rules) != 1)}{_rule_class_phrase(rules, label)} name",
                  fontsize=10, loc="left")
@@ -392,8 +394,7 @@ def _precision_coverage(ax, positions: list[int], rules: list[Explanation]) -> N
                 ax.scatter(coverage[chosen], precision[chosen], s=46, facecolors=marker_face, edgecolors=color,
                            linewidths=1.6, zorder=3, label=f"rules for {name}{suffix}")
     if len(rules) <= 40:
-        for x, y, position in zip(coverage, precision, positions):
-            ax.annotate(str(position), (x, y), xytext=(5, 3), textcoords="offset points", fontsize=7.5, color="0.3")
+        _label_points(ax, coverage, precision, positions, log)
     thresholds = sorted({exp.payload.get("threshold") for exp in rules} - {None})
     for k, threshold in enumerate(thresholds):
         # Named in the legend: a word on the line would sit under the points gathered at the threshold.
@@ -409,6 +410,27 @@ def _precision_coverage(ax, positions: list[int], rules: list[Explanation]) -> N
     ax.set_title("each rule: precise (up) and general (right) is best; labels: instance", fontsize=10, loc="left")
     ax.legend(fontsize=8, loc="best", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _label_points(ax, x: np.ndarray, y: np.ndarray, positions: list[int], log: bool) -> None:
+    """Name each point by its instance; points that coincide get one label listing them all ("0, 2")."""
+    across = np.log10(x) if log else x
+    span = max(float(np.nanmax(across) - np.nanmin(across)), 0.25 if not log else 1.0)
+    groups: list[list[int]] = []
+    for k in range(len(x)):
+        # Within 3 % of the axis across and 0.006 of precision up, two labels would print over each other.
+        near = [g for g in groups if abs(across[g[0]] - across[k]) < 0.03 * span and abs(y[g[0]] - y[k]) < 0.006]
+        if near:
+            near[0].append(k)
+        else:
+            groups.append([k])
+    for members in groups:
+        names = [str(positions[k]) for k in members]
+        text = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
+        # Beside the group's rightmost point, above the others' markers.
+        right = max(members, key=lambda k: (across[k], y[k]))
+        ax.annotate(text, (x[right], y[right]), xytext=(5, 3), textcoords="offset points", fontsize=7.5, color="0.3",
+                    zorder=4)
 
 
 def _plot_rule_picks(items: list, picks: list[int], label, columns: int):

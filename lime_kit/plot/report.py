@@ -326,7 +326,7 @@ def set_html(explanation_set, label=None) -> str:
         rules = explanation_set.with_method("anchors")
         parts = [
             _mixed_notice(explanation_set),
-            _quality_summary_html(weights, "Weights (LIME, KernelSHAP): quality"),
+            _quality_summary_html(weights, f"Weights ({', '.join(sorted({e.method for e in weights if e}))}): quality"),
             _global_importance_html(weights, label),
             _rules_html(rules, label, "Rules (anchors)"),
         ]
