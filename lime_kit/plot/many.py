@@ -335,7 +335,7 @@ def plot_rules(explanation_set, label: int | str | None = None, num_features: in
         raise ValueError("plot_rules draws rules: pass explanations made with method='anchors'")
     positions, rules = _rule_explanations(explanation_set, label)
     shown = int(min(num_features, max((_rule_frame(explanation_set, label)["rules"] > 0).sum(), 1)))
-    fig = ExplanationFigure(figsize=(13, max(0.4 * shown + 1.9, 4.6)), layout="constrained")
+    fig = ExplanationFigure(figsize=(12, max(0.4 * shown + 1.9, 4.6)), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.15])
     plot_rule_features(explanation_set, label=label, num_features=num_features, ax=left)
     _precision_coverage(right, positions, rules)
@@ -393,8 +393,6 @@ def _precision_coverage(ax, positions: list[int], rules: list[Explanation]) -> N
             if chosen.any():
                 ax.scatter(coverage[chosen], precision[chosen], s=46, facecolors=marker_face, edgecolors=color,
                            linewidths=1.6, zorder=3, label=f"rules for {name}{suffix}")
-    if len(rules) <= 40:
-        _label_points(ax, coverage, precision, positions, log)
     thresholds = sorted({exp.payload.get("threshold") for exp in rules} - {None})
     for k, threshold in enumerate(thresholds):
         # Named in the legend: a word on the line would sit under the points gathered at the threshold.
@@ -405,6 +403,8 @@ def _precision_coverage(ax, positions: list[int], rules: list[Explanation]) -> N
     if not log:
         ax.set_xlim(0, max(float(np.nanmax(coverage)) * 1.15, 0.05) if len(rules) else 1.0)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _percent(value)))
+    if len(rules) <= 40:
+        _label_points(ax, coverage, precision, positions)
     ax.set_xlabel("coverage: share of perturbed inputs the rule applies to" + ("\n(log scale)" if log else ""))
     ax.set_ylabel("precision\n(lines: confidence bounds)")
     ax.set_title("each rule: precise (up) and general (right) is best; labels: instance", fontsize=10, loc="left")
@@ -412,14 +412,13 @@ def _precision_coverage(ax, positions: list[int], rules: list[Explanation]) -> N
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _label_points(ax, x: np.ndarray, y: np.ndarray, positions: list[int], log: bool) -> None:
-    """Name each point by its instance; points that coincide get one label listing them all ("0, 2")."""
-    across = np.log10(x) if log else x
-    span = max(float(np.nanmax(across) - np.nanmin(across)), 0.25 if not log else 1.0)
+def _label_points(ax, x: np.ndarray, y: np.ndarray, positions: list[int]) -> None:
+    """Name each point by its instance; points whose labels would overprint share one label ("0, 2")."""
+    # Measured in points on the page (the axes' limits are set), so a log axis and a linear one group alike.
+    at = ax.transData.transform(np.column_stack([x, y])) * 72 / ax.figure.dpi
     groups: list[list[int]] = []
     for k in range(len(x)):
-        # Within 3 % of the axis across and 0.006 of precision up, two labels would print over each other.
-        near = [g for g in groups if abs(across[g[0]] - across[k]) < 0.03 * span and abs(y[g[0]] - y[k]) < 0.006]
+        near = [g for g in groups if abs(at[g[0], 0] - at[k, 0]) < 28 and abs(at[g[0], 1] - at[k, 1]) < 8]
         if near:
             near[0].append(k)
         else:
@@ -428,7 +427,7 @@ def _label_points(ax, x: np.ndarray, y: np.ndarray, positions: list[int], log: b
         names = [str(positions[k]) for k in members]
         text = ", ".join(names[:4]) + (f" +{len(names) - 4}" if len(names) > 4 else "")
         # Beside the group's rightmost point, above the others' markers.
-        right = max(members, key=lambda k: (across[k], y[k]))
+        right = max(members, key=lambda k: (at[k, 0], at[k, 1]))
         ax.annotate(text, (x[right], y[right]), xytext=(5, 3), textcoords="offset points", fontsize=7.5, color="0.3",
                     zorder=4)
 

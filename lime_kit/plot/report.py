@@ -36,7 +36,8 @@ REPORT_STYLE = """
 .lk-report .lk-section { margin: 22px 0 6px 0; font-size: 15px; font-weight: 600;
                           border-bottom: 1px solid rgba(128, 128, 128, 0.45); padding-bottom: 3px; }
 .lk-report .lk-card { display: inline-block; background: #ffffff; border-radius: 6px; padding: 8px;
-                      margin: 6px 0; border: 1px solid rgba(128, 128, 128, 0.35); }
+                      margin: 6px 0; border: 1px solid rgba(128, 128, 128, 0.35); max-width: 100%;
+                      box-sizing: border-box; }
 .lk-report .lk-card img { display: block; max-width: 100%; height: auto; }
 .lk-report .lk-unsure { opacity: 0.8; font-style: italic; }
 .lk-report .lk-foot { margin-top: 28px; font-size: 11px; opacity: 0.65; }

@@ -18,7 +18,7 @@ import numpy as np
 
 from lime_kit.explanation import Explanation
 from lime_kit.matrices import explained_label, present
-from lime_kit.plot.anchors import _bounds, _number, _percent, _reached, _track, predicates
+from lime_kit.plot.anchors import _bounds, _number, _percent, _reached, predicates
 from lime_kit.plot.html import BAR_PX, _table
 
 __all__ = ["rules_in", "rule_cell", "rules_summary_html", "rules_table_html", "rule_features_html", "instance_counts"]
@@ -28,11 +28,14 @@ TABLE_ROWS = 100
 
 RULES_STYLE = """
 <style>
-.lk table.lk-t > tbody > tr > td.lk-rc { white-space: normal; min-width: 26em; max-width: 46em; line-height: 1.9; }
+.lk table.lk-t > tbody > tr > td.lk-rc { white-space: normal; min-width: 20em; max-width: 46em; line-height: 1.9; }
 .lk table.lk-t > tbody > tr > td.lk-rc .lk-pred { font-size: 12px; }
 .lk table.lk-t > tbody > tr.lk-head > td { border-bottom: 1px solid rgba(128, 128, 128, 0.45); }
 .lk table.lk-t > tbody > tr.lk-row > td { border-bottom: 1px solid rgba(128, 128, 128, 0.18); }
-.lk .lk-miss-word { font-weight: 600; }
+.lk table.lk-t > tbody > tr > td.lk-cov { white-space: normal; min-width: 5em; }
+.lk .lk-scroll { max-width: 100%; overflow-x: auto; }
+.lk .lk-rules { min-width: 0; max-width: 100%; }
+.lk .lk-miss-word { font-weight: 600; white-space: nowrap; }
 </style>
 """
 
@@ -123,18 +126,16 @@ def rules_table_html(explanation_set, label=None, limit: int = TABLE_ROWS) -> st
     level = f"{(1 - level) * 100:.0f} % bounds" if isinstance(level, float) else "bounds"
     head = (
         "<tr class='lk-head'><td><b>instance</b></td><td><b>rule</b></td><td class='num'><b>precision</b></td>"
-        f"<td></td><td class='num'><b>{level}</b></td><td class='num'><b>coverage</b></td><td><b>threshold</b></td>"
+        f"<td class='num'><b>{level}</b></td><td class='num'><b>coverage</b></td><td><b>threshold</b></td>"
         + ("<td class='num'><b>covers</b></td>" if counts is not None else "")
         + "</tr>"
     )
     rows = [head]
     for position, exp in list(zip(positions, rules))[:limit]:
-        threshold = exp.payload.get("threshold")
         status = "✓ reached" if _reached(exp) else "<span class='lk-miss-word'>✗ not reached</span>"
         cells = (
             f"<td class='num'>{position}</td><td class='lk-rc'>{rule_cell(exp)}</td>"
             f"<td class='num'>{_number(exp.precision)}</td>"
-            f"<td class='lk-bar'>{_track(exp.precision, exp.precision_bounds, threshold, 'precision')}</td>"
             f"<td class='num'>{_bounds(exp.precision_bounds, _number)}</td>"
             f"<td class='num'>{_percent(exp.coverage)}</td><td>{status}</td>"
         )
@@ -142,16 +143,15 @@ def rules_table_html(explanation_set, label=None, limit: int = TABLE_ROWS) -> st
             covered, applies = counts[position]
             against = applies - covered
             extra = f" <span class='lk-miss-word'>+{against} against</span>" if against else ""
-            cells += f"<td class='num'>{covered} of {explained}{extra}</td>"
+            cells += f"<td class='num lk-cov'>{covered} of {explained}{extra}</td>"
         rows.append(f"<tr class='lk-row'>{cells}</tr>")
     more = (
         f"<div class='muted'>… and {len(rules) - limit} more rules: every rule's figures are in "
         "quality_frame()</div>" if len(rules) > limit else ""
     )
     notes = [
-        "precision: the share of perturbed inputs satisfying the rule on which the model keeps the class "
-        "(bar: the value · line: its bounds · dashed: the threshold); coverage: the share of perturbed inputs the "
-        "rule applies to"
+        "precision: the share of perturbed inputs satisfying the rule on which the model keeps the class; "
+        "coverage: the share of perturbed inputs the rule applies to"
     ]
     if counts is not None:
         notes.append(
@@ -159,7 +159,9 @@ def rules_table_html(explanation_set, label=None, limit: int = TABLE_ROWS) -> st
             "(the instance itself included); '+k against': k more satisfy it but the model predicted another class"
         )
     legend = "".join(f"<div class='muted'>{escape(n)}</div>" for n in notes)
-    return f"<div class='lk-wide'><div class='lk-h'>The rules</div>{legend}{_table(rows)}{more}</div>"
+    # A narrow window scrolls the table, not the page.
+    table = f"<div class='lk-scroll'>{_table(rows)}</div>"
+    return f"<div class='lk-wide lk-rules'><div class='lk-h'>The rules</div>{legend}{table}{more}</div>"
 
 
 def rule_features_html(explanation_set, label=None, rows: int = 15) -> str:
