@@ -23,11 +23,19 @@ import pandas as pd
 from lime_kit import display, matrices
 from lime_kit.explanation import Explanation
 
-__all__ = ["QUALITY_COLUMNS", "ExplanationSet"]
+__all__ = ["QUALITY_COLUMNS", "RULE_QUALITY_COLUMNS", "ExplanationSet"]
 
 QUALITY_COLUMNS = (
     "label", "score", "heldout_score", "stability", "settled_stability", "num_samples", "warnings", "notes",
 )
+#: The quality figures of a rule (``method="anchors"``): a rule has no fit to score, but a precision and a coverage.
+RULE_QUALITY_COLUMNS = (
+    "label", "precision", "precision_low", "precision_high", "coverage", "reached", "rule_length", "num_samples",
+    "warnings", "notes", "score",
+)
+_WEIGHT_ONLY = ("heldout_score", "stability", "settled_stability")
+_RULE_ONLY = ("precision", "precision_low", "precision_high", "coverage", "reached", "rule_length")
+_COUNTS = ("label", "num_samples", "warnings", "notes", "rule_length")
 
 
 class ExplanationSet(Sequence):
@@ -166,7 +174,7 @@ class ExplanationSet(Sequence):
         return frame
 
     def global_importance(self, label: int | str | None = None) -> pd.DataFrame:
-        """Return how much each feature matters across the set.
+        """Return how much each feature matters across the set (for rules: how often each is named).
 
         Parameters
         ----------
@@ -183,6 +191,20 @@ class ExplanationSet(Sequence):
             descending; ties keep first-seen order. Failed instances do not
             count. ``lime_kit.plot.many.plot_global_importance`` draws it.
 
+            A set of rules (``method="anchors"``) has no weights to average:
+            its columns are ``"in_rules"`` (the share of the rules that name
+            the feature), ``"rules"`` (how many do) and
+            ``"mean_added_precision"`` (the precision the feature added to the
+            rules that name it, averaged over them; NaN where none does),
+            sorted by ``in_rules`` (see
+            :func:`lime_kit.matrices.rule_importance`).
+
+        Raises
+        ------
+        ValueError
+            When the set mixes rules and weights, which no one table can
+            rank together; summarise each with :meth:`with_method`.
+
         Examples
         --------
         >>> import numpy as np
@@ -193,7 +215,40 @@ class ExplanationSet(Sequence):
         >>> s.global_importance()["selected"].to_dict()
         {'x0': 1.0, 'x1': 0.0, 'x2': 0.0}
         """
+        kind = matrices.set_kind(self)
+        if kind == "rules":
+            return matrices.rule_importance(self.explanations, label)
+        if kind == "mixed":
+            raise ValueError(
+                f"this set mixes methods ({self._method_counts()}): weights and rules do not rank on one scale. "
+                "Summarise each apart, e.g. s.with_method('anchors').global_importance()"
+            )
         return matrices.global_importance(self.explanations, label)
+
+    def with_method(self, method: str) -> ExplanationSet:
+        """The same positions, keeping only the explanations made with ``method`` (the others become None).
+
+        Failures are kept, so positions still index the instances as given.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lime_kit import TabularExplainer
+        >>> X = np.random.default_rng(0).normal(size=(100, 3))
+        >>> explainer = TabularExplainer(X, mode="regression", discretize_continuous=False, random_state=0)
+        >>> s = explainer.explain_many(X[:2], lambda rows: rows[:, 0], num_samples=300)
+        >>> [exp is None for exp in s.with_method("anchors")]
+        [True, True]
+        """
+        kept = [exp if exp is not None and exp.method == method else None for exp in self.explanations]
+        return ExplanationSet(kept, self.failures)
+
+    def _method_counts(self) -> str:
+        counts: dict[str, int] = {}
+        for exp in self.explanations:
+            if exp is not None:
+                counts[exp.method] = counts.get(exp.method, 0) + 1
+        return ", ".join(f"{n} {method}" for method, n in counts.items())
 
     def quality_frame(self) -> pd.DataFrame:
         """Return the quality figures of every explanation, one row per instance.
@@ -212,6 +267,19 @@ class ExplanationSet(Sequence):
             moderate fit; ``s[i].notes``). A failed instance has missing
             values throughout (see :attr:`failures`).
 
+            A set of rules (every explanation made with ``method="anchors"``)
+            has no fit to score; its columns are :data:`RULE_QUALITY_COLUMNS`:
+            ``"label"`` (the class the rule keeps), ``"precision"`` with its
+            confidence bounds ``"precision_low"`` and ``"precision_high"``,
+            ``"coverage"`` (the share of perturbed inputs the rule applies
+            to), ``"reached"`` (whether the precision reached the threshold),
+            ``"rule_length"`` (predicates), ``"num_samples"`` (model rows),
+            ``"warnings"``, ``"notes"`` and ``"score"`` (what
+            ``Explanation.score`` holds for a rule: its precision again). A
+            set mixing rules and weights has a ``"method"`` column and both
+            groups of columns, each missing where it does not apply
+            (``"score"`` is then ``Explanation.score``: R² or precision).
+
         Examples
         --------
         >>> import numpy as np
@@ -224,32 +292,29 @@ class ExplanationSet(Sequence):
         ['label', 'score', 'heldout_score', 'stability', 'settled_stability', 'num_samples', 'warnings', 'notes']
         >>> bool((quality["heldout_score"] > 0.99).all()), quality["warnings"].tolist()
         (True, [0, 0])
+
+        A set of rules:
+
+        >>> X = np.random.default_rng(0).uniform(size=(500, 3))
+        >>> explainer = TabularExplainer(X, discretizer="quartile", random_state=0)
+        >>> predict = lambda rows: np.column_stack([rows[:, 0] <= 0.5, rows[:, 0] > 0.5]).astype(float)
+        >>> rules = explainer.explain_many(X[:2], predict, method="anchors")
+        >>> rules.quality_frame()[["precision", "reached", "rule_length"]].to_dict("list")
+        {'precision': [1.0, 1.0], 'reached': [True, True], 'rule_length': [1, 1]}
         """
-        nan = float("nan")
-        columns: dict[str, list] = {name: [] for name in QUALITY_COLUMNS}
+        kind = matrices.set_kind(self)
+        if kind == "rules":
+            names = RULE_QUALITY_COLUMNS
+        elif kind == "mixed":
+            names = ("method", *QUALITY_COLUMNS[:5], *_RULE_ONLY, *QUALITY_COLUMNS[5:])
+        else:
+            names = QUALITY_COLUMNS
+        columns: dict[str, list] = {name: [] for name in names}
         for exp in self.explanations:
-            if exp is None:
-                values = (None, nan, nan, nan, nan, None, None, None)
-            else:
-                label = exp.labels[0]
-                values = (
-                    label,
-                    float(exp.score.get(label, nan)),
-                    float(exp.heldout_score.get(label, nan)),
-                    float(exp.stability.get(label, nan)),
-                    float(exp.settled_stability.get(label, nan)),
-                    int(exp.num_samples),
-                    len(exp.warnings),
-                    len(exp.notes),
-                )
-            for name, value in zip(QUALITY_COLUMNS, values):
-                columns[name].append(value)
-        frame = pd.DataFrame(
-            {
-                name: pd.array(values, dtype="Int64") if name in ("label", "num_samples", "warnings", "notes") else values
-                for name, values in columns.items()
-            }
-        )
+            values = {} if exp is None else _quality_values(exp)
+            for name in names:
+                columns[name].append(values.get(name, _MISSING.get(name, np.nan)))
+        frame = pd.DataFrame({name: _column(name, values) for name, values in columns.items()})
         frame.index.name = "instance"
         return frame
 
@@ -391,6 +456,52 @@ class ExplanationSet(Sequence):
 
     def _plain_html(self) -> str:
         return f"<p>{len(self)} explanations, {len(self.failures)} failed</p>" + self.quality_frame().to_html()
+
+
+_MISSING = {"method": None, "label": None, "num_samples": None, "warnings": None, "notes": None,
+            "reached": None, "rule_length": None}
+
+
+def _quality_values(exp: Explanation) -> dict:
+    """One explanation's row of :meth:`ExplanationSet.quality_frame`, by column name (absent: not applicable)."""
+    nan = float("nan")
+    label = exp.labels[0]
+    values = {
+        "method": exp.method,
+        "label": label,
+        "score": float(exp.score.get(label, nan)),
+        "num_samples": int(exp.num_samples),
+        "warnings": len(exp.warnings),
+        "notes": len(exp.notes),
+    }
+    if exp.method == "anchors":
+        low, high = exp.precision_bounds or (nan, nan)
+        reached = exp.payload.get("reached")
+        values.update(
+            precision=float(exp.precision) if exp.precision is not None else nan,
+            precision_low=float(low),
+            precision_high=float(high),
+            coverage=float(exp.coverage) if exp.coverage is not None else nan,
+            reached=bool(reached) if reached is not None else None,
+            rule_length=len(exp.anchor_features),
+        )
+    else:
+        values.update(
+            heldout_score=float(exp.heldout_score.get(label, nan)),
+            stability=float(exp.stability.get(label, nan)),
+            settled_stability=float(exp.settled_stability.get(label, nan)),
+        )
+    return values
+
+
+def _column(name: str, values: list):
+    if name in _COUNTS:
+        return pd.array(values, dtype="Int64")
+    if name == "reached":
+        return pd.array(values, dtype="boolean")
+    if name == "method":
+        return pd.array(values, dtype=object)
+    return values
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

@@ -21,6 +21,19 @@ one that shows the features at their strongest: the depth of a set is
 ``d(V) = sum_j I_j * max_{i in V} W_ij / max_i W_ij`` (1 per feature when
 some pick holds the feature's largest weight over all explanations), also
 monotone and submodular. Where coverage gains differ, the pick is lime's.
+
+Rules (``method="anchors"``) have no weights to cover. For them the pick is
+the Anchors paper's (Ribeiro, Singh & Guestrin 2018, section 3.3): choose
+the rules that together apply to the most instances. A rule's reach is read
+on the explained instances themselves (:func:`rule_matches`): rule ``i``
+covers instance ``j`` when ``j`` satisfies every predicate of ``i`` (a
+table's feature in the same bin or category, which the two explanations'
+``feature_descriptions`` say in the same words; a text's word present in
+``j``'s document) *and* the model predicted ``i``'s class for ``j``, so a
+picked rule is never counted for an instance it would mislead about. The
+number of instances covered is monotone and submodular too; among equal
+gains the more precise rule wins. Image segments belong to one image each,
+so rules about images cannot be matched to other images and are not picked.
 """
 
 from __future__ import annotations
@@ -33,9 +46,9 @@ import numpy as np
 
 from lime_kit.core.validation import check_integer, check_random_state
 from lime_kit.explanation import Explanation
-from lime_kit.matrices import explained_rows, importance_matrix, present
+from lime_kit.matrices import explained_label, explained_rows, importance_matrix, present, set_kind
 
-__all__ = ["coverage", "importance_matrix", "submodular_pick"]
+__all__ = ["coverage", "importance_matrix", "rule_matches", "submodular_pick"]
 
 METHODS = ("greedy", "sample")
 _ALIASES = {"full": "greedy"}  # lime's name for the exhaustive greedy strategy
@@ -99,6 +112,12 @@ def submodular_pick(
     the order of the list. Features are matched by name across
     explanations; remaining ties go to the lowest position.
 
+    A set of rules (every explanation made with ``method="anchors"``) is
+    picked by the instances its rules cover instead (see the module
+    docstring and :func:`rule_matches`): repeatedly the rule that covers the
+    most instances not yet covered, the more precise one among equal gains.
+    ``label`` then restricts the candidates to the rules for that class.
+
     Parameters
     ----------
     explanations : sequence of Explanation or None, or an ExplanationSet
@@ -140,8 +159,9 @@ def submodular_pick(
     ------
     ValueError
         A ``budget`` or ``sample_size`` that is not a positive integer, an
-        unknown ``method``, no explanations to pick from, or a ``label`` that
-        no explanation explained.
+        unknown ``method``, no explanations to pick from, a ``label`` that
+        no explanation explained, a set that mixes rules and weights, or
+        rules about images.
 
     Examples
     --------
@@ -174,8 +194,14 @@ def submodular_pick(
             "there are no explanations to pick from (the sequence is empty or every instance failed); "
             "explain some instances first"
         )
-    matrix, _, positions = explained_rows(found, positions, label)
-    importance = np.sqrt(matrix.sum(axis=0))
+    rules = _rules_or_weights(found)
+    if rules:
+        _, covers, positions, _ = rule_matches(explanations, label)
+        items = getattr(explanations, "explanations", explanations)
+        precision = np.array([items[p].precision for p in positions], dtype=float)
+    else:
+        matrix, _, positions = explained_rows(found, positions, label)
+        importance = np.sqrt(matrix.sum(axis=0))
     candidates = np.arange(len(positions))
     if method == "sample":
         if sample_size >= len(positions):
@@ -197,7 +223,128 @@ def submodular_pick(
             stacklevel=2,
         )
         budget = len(candidates)
+    if rules:
+        return [int(positions[row]) for row in _rule_greedy(covers, precision, candidates, budget)]
     return [int(positions[row]) for row in _greedy(matrix, importance, candidates, budget)]
+
+
+def _rules_or_weights(found: list[Explanation]) -> bool:
+    """True for a set of rules, False for weights; a mix cannot be picked on one scale."""
+    kind = set_kind(found)
+    if kind == "mixed":
+        methods = sorted({exp.method for exp in found})
+        raise ValueError(
+            f"these explanations mix methods ({', '.join(methods)}): weights are picked by the features they cover "
+            "and rules by the instances they apply to, which do not add up. Pick within one method, e.g. "
+            "explanation_set.with_method('anchors').submodular_pick(budget)"
+        )
+    return kind == "rules"
+
+
+def _rule_greedy(covers: np.ndarray, precision: np.ndarray, candidates: np.ndarray, budget: int) -> list[int]:
+    """Rows of ``covers`` (among ``candidates``) in greedy order: most new instances, then precision, then position."""
+    rows = covers[candidates].astype(np.int64)
+    covered = np.zeros(covers.shape[1], dtype=np.int64)
+    available = np.ones(len(candidates), dtype=bool)
+    ranked = np.nan_to_num(precision[candidates], nan=-1.0)
+    picks = []
+    for _ in range(budget):
+        gains = np.where(available, rows @ (1 - covered), -1)
+        tied = np.where(gains == gains.max(), ranked, -np.inf)
+        best = int(np.flatnonzero(tied == tied.max())[0])
+        picks.append(int(candidates[best]))
+        available[best] = False
+        covered |= rows[best]
+    return picks
+
+
+def rule_matches(explanations, label: int | str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which explained instances each rule applies to, and on which of them the model predicted the rule's class.
+
+    The instances are the explained ones themselves: instance ``j``
+    satisfies a predicate of rule ``i`` when ``j``'s explanation describes
+    that feature in the same words (a table's feature in the same bin or
+    category: ``"income > 71.85"`` in both), or, for text, when the rule's
+    word is among ``j``'s words. Explanations of one explainer share their
+    bins, so the words match exactly when the values do; rows explained
+    with other bins match less often, never wrongly.
+
+    Parameters
+    ----------
+    explanations : sequence of Explanation or None, or an ExplanationSet
+        Rules (``method="anchors"``) of tabular rows or text documents.
+    label : int or str, optional
+        Only the rules for this class are rows of the result; every
+        explained instance is a column whatever its class.
+
+    Returns
+    -------
+    applies : ndarray of bool, shape (n_rules, n_instances)
+        Instance ``j`` satisfies rule ``i`` (the empty rule applies to all).
+    covers : ndarray of bool, shape (n_rules, n_instances)
+        ``applies`` and the model predicted rule ``i``'s class for ``j``.
+    rule_positions, instance_positions : ndarray of int
+        Positions in ``explanations`` of the rows and of the columns.
+
+    Raises
+    ------
+    ValueError
+        For explanations that are not rules, rules about images (a
+        segment belongs to one image), or a ``label`` no rule explained.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lime_kit import TabularExplainer
+    >>> X = np.random.default_rng(0).uniform(size=(500, 3))
+    >>> explainer = TabularExplainer(X, discretizer="quartile", random_state=0)
+    >>> predict = lambda rows: np.column_stack([rows[:, 0] <= 0.5, rows[:, 0] > 0.5]).astype(float)
+    >>> rules = [explainer.explain(row, predict, method="anchors") for row in X[:4]]
+    >>> [exp.anchor for exp in rules]
+    [('0.54 < x0 <= 0.79',), ('x0 <= 0.27',), ('0.54 < x0 <= 0.79',), ('x0 > 0.79',)]
+    >>> applies, covers, _, _ = rule_matches(rules)
+    >>> covers.astype(int).tolist()  # rows 0 and 2 share their bin of x0, so each rule covers both
+    [[1, 0, 1, 0], [0, 1, 0, 0], [1, 0, 1, 0], [0, 0, 0, 1]]
+    """
+    positions, found = present(explanations)
+    if any(exp.method != "anchors" for exp in found):
+        raise ValueError("rule_matches reads rules: pass explanations made with method='anchors'")
+    if any(exp.modality == "image" for exp in found):
+        raise ValueError(
+            "rules about images hold segments of one image each, which other images do not have; "
+            "rules can be matched across tabular rows and text documents only"
+        )
+    columns: dict[str, int] = {}
+    words: dict[tuple[int, str], int] = {}
+
+    def key(exp: Explanation, feature: int) -> tuple[int, int]:
+        column = columns.setdefault(str(exp.feature_names[feature]), len(columns))
+        # A word's predicate is its presence; a table's is its bin or category, as described.
+        said = "present" if exp.modality == "text" else str(exp.feature_descriptions[feature])
+        return column, words.setdefault((column, said), len(words))
+
+    held = [[key(exp, f) for f in range(len(exp.feature_names))] for exp in found]
+    described = np.full((len(found), len(columns)), -1, dtype=np.int64)
+    for j, pairs in enumerate(held):
+        if pairs:
+            cols, codes = np.array(pairs).T
+            described[j, cols] = codes
+    predicted = np.array([int(np.argmax(exp.model_output)) for exp in found], dtype=np.int64)
+    rows = [j for j, exp in enumerate(found) if explained_label(exp, label) is not None]
+    if label is not None and not rows:
+        raise ValueError(
+            f"label {label!r} was not explained by any rule; the rules are for "
+            f"{sorted({exp.label_name(exp.labels[0]) for exp in found}, key=str)}. Pass one of them, or label=None"
+        )
+    applies = np.ones((len(rows), len(found)), dtype=bool)
+    for r, i in enumerate(rows):
+        rule = [held[i][f] for f in found[i].anchor_features]
+        if rule:
+            cols, codes = np.array(rule).T
+            applies[r] = (described[:, cols] == codes).all(axis=1)
+    classes = np.array([found[i].labels[0] for i in rows], dtype=np.int64)
+    covers = applies & (predicted[None, :] == classes[:, None])
+    return applies, covers, positions[rows], positions
 
 
 def coverage(explanations, picks: Sequence[int], label: int | str | None = None) -> float:
@@ -208,6 +355,10 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     pick can reach; divide by it for the share covered. It counts selection
     only: when every explanation selected every feature, any one pick covers
     everything.
+
+    For rules (``method="anchors"``) it is the number of explained
+    instances that some picked rule covers (:func:`rule_matches`: the rule
+    applies and the model predicted its class there).
 
     Parameters
     ----------
@@ -233,8 +384,12 @@ def coverage(explanations, picks: Sequence[int], label: int | str | None = None)
     (2.0, 5.0)
     """
     positions, found = present(explanations)
-    matrix, _, positions = explained_rows(found, positions, label)
-    importance = np.sqrt(matrix.sum(axis=0))
+    if found and _rules_or_weights(found):
+        _, matrix, positions, _ = rule_matches(explanations, label)
+        importance = np.ones(matrix.shape[1])  # every instance counts once
+    else:
+        matrix, _, positions = explained_rows(found, positions, label)
+        importance = np.sqrt(matrix.sum(axis=0))
     size = len(getattr(explanations, "explanations", explanations))
     rows = np.full(size, -1, dtype=np.intp)
     rows[positions] = np.arange(len(positions))

@@ -319,7 +319,7 @@ def test_readme_example_of_comparing_a_rule_runs_and_prints_what_it_says(capsys)
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Showing and comparing rules", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]  # the first: compare
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         namespace = {}

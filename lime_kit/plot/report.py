@@ -9,6 +9,12 @@ what a page needs (:func:`lime_kit.plot.explanation_html`: prediction,
 weights, quality figures, warnings), so a report is those fragments plus the
 weights with their confidence intervals and, for a set, the global summary
 and the SP-LIME picks. :func:`set_html` is the set's notebook fragment.
+
+A set of rules (``method="anchors"``) speaks of rules, not weights: its
+summary is the rules side by side, the features they name and their
+precision against their coverage (:mod:`lime_kit.plot.rule_sets`), and its
+picks are the rules that together apply to the most instances. A set that
+mixes rules and weights says so and summarises each apart.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ REPORT_STYLE = """
 .lk-report .lk-section { margin: 22px 0 6px 0; font-size: 15px; font-weight: 600;
                           border-bottom: 1px solid rgba(128, 128, 128, 0.45); padding-bottom: 3px; }
 .lk-report .lk-card { display: inline-block; background: #ffffff; border-radius: 6px; padding: 8px;
-                      margin: 6px 0; border: 1px solid rgba(128, 128, 128, 0.35); }
+                      margin: 6px 0; border: 1px solid rgba(128, 128, 128, 0.35); max-width: 100%;
+                      box-sizing: border-box; }
 .lk-report .lk-card img { display: block; max-width: 100%; height: auto; }
 .lk-report .lk-unsure { opacity: 0.8; font-style: italic; }
 .lk-report .lk-foot { margin-top: 28px; font-size: 11px; opacity: 0.65; }
@@ -56,6 +63,11 @@ def _figure_card(fig, alt: str) -> str:
 SURROGATE_FOOT = (
     "A local surrogate explains the model near this instance only; the intervals, held-out R² and stability say "
     "how far to trust it."
+)
+SET_RULE_FOOT = (
+    "Each anchor is a rule tested on perturbed copies of its own instance; its precision bounds say how far to "
+    "trust it, its coverage how much of that neighbourhood it speaks for, and 'covers' how many of the other "
+    "explained instances it applies to."
 )
 RULE_FOOT = (
     "An anchor is a rule tested on perturbed copies of this instance only; its precision bounds say how far to "
@@ -199,7 +211,7 @@ def explanation_report(explanation: Explanation, title: str | None = None) -> st
 # ------------------------------------------------------------------ sets
 
 
-def _quality_summary_html(explanation_set) -> str:
+def _quality_summary_html(explanation_set, heading: str = "Quality over the set") -> str:
     """Median and lowest of each quality figure over the set, and how many explanations warn, note or failed."""
     frame = explanation_set.quality_frame()
     valid = frame.dropna(subset=["score"]) if "score" in frame else frame
@@ -218,15 +230,16 @@ def _quality_summary_html(explanation_set) -> str:
         )
     total = len(explanation_set)
     failed = len(explanation_set.failures)
+    explained = sum(exp is not None for exp in explanation_set)
     warned = int((valid["warnings"].fillna(0) > 0).sum()) if "warnings" in valid else 0
     noted = int((valid["notes"].fillna(0) > 0).sum()) if "notes" in valid else 0
     counts = (
-        f"<div class='muted'>{total} instances · {total - failed} explained · {warned} with warnings"
+        f"<div class='muted'>{total} instances · {explained} explained · {warned} with warnings"
         f"{f' · {failed} failed' if failed else ''}"
         f"{f' · {noted} with notes (ties, a moderate fit)' if noted else ''}</div>"
     )
     table = _table(rows) if len(rows) > 1 else ""
-    return f"<div><div class='lk-h'>Quality over the set</div>{counts}{table}</div>"
+    return f"<div><div class='lk-h'>{escape(heading)}</div>{counts}{table}</div>"
 
 
 def _global_importance_html(explanation_set, label=None, rows: int = 15) -> str:
@@ -246,11 +259,50 @@ def _global_importance_html(explanation_set, label=None, rows: int = 15) -> str:
     return f"<div><div class='lk-h'>Global importance</div>{note}{_table(body)}</div>"
 
 
+def _rules_html(explanation_set, label=None, heading: str = "Rules over the set") -> str:
+    from lime_kit.plot.rule_sets import rule_features_html, rules_summary_html, rules_table_html
+
+    return "".join(
+        [
+            rules_summary_html(explanation_set, label, heading),
+            rule_features_html(explanation_set, label),
+            rules_table_html(explanation_set, label),
+        ]
+    )
+
+
+def _mixed_notice(explanation_set) -> str:
+    counts: dict[str, int] = {}
+    for exp in explanation_set:
+        if exp is not None:
+            counts[exp.method] = counts.get(exp.method, 0) + 1
+    listed = ", ".join(f"{n} made with {escape(method)}" for method, n in counts.items())
+    return (
+        "<div class='lk-warn' role='note'><b>This set mixes methods</b> "
+        f"({listed}). Weights and rules answer different questions and do not share a scale, so each is "
+        "summarised apart below; explain every instance with one method to compare them.</div>"
+    )
+
+
+def _weights_part(explanation_set):
+    from lime_kit.explanation_set import ExplanationSet
+
+    kept = [exp if exp is not None and exp.method != "anchors" else None for exp in explanation_set]
+    return ExplanationSet(kept, explanation_set.failures)
+
+
 def set_html(explanation_set, label=None) -> str:
     """Return the notebook fragment of an ExplanationSet: quality summary and global importance.
 
     No JavaScript and no images, so it stays light in a notebook; the full
     page with charts and the SP-LIME picks is :func:`set_report`.
+
+    A set of rules (``method="anchors"``) shows instead how many rules reach
+    the threshold with the median and range of their precision, coverage and
+    length, the features the rules name (how often, and the precision they
+    added) and the rules side by side (precision with bounds, coverage,
+    threshold and how many explained instances each covers). A set mixing
+    rules and weights says so and shows each part apart.
 
     Parameters
     ----------
@@ -263,6 +315,23 @@ def set_html(explanation_set, label=None) -> str:
     -------
     str
     """
+    from lime_kit.matrices import set_kind
+    from lime_kit.plot.anchors import ANCHOR_STYLE
+    from lime_kit.plot.rule_sets import RULES_STYLE
+
+    kind = set_kind(explanation_set)
+    if kind == "rules":
+        return STYLE + ANCHOR_STYLE + RULES_STYLE + f"<div class='lk'>{_rules_html(explanation_set, label)}</div>"
+    if kind == "mixed":
+        weights = _weights_part(explanation_set)
+        rules = explanation_set.with_method("anchors")
+        parts = [
+            _mixed_notice(explanation_set),
+            _quality_summary_html(weights, f"Weights ({', '.join(sorted({e.method for e in weights if e}))}): quality"),
+            _global_importance_html(weights, label),
+            _rules_html(rules, label, "Rules (anchors)"),
+        ]
+        return STYLE + ANCHOR_STYLE + RULES_STYLE + f"<div class='lk'>{''.join(parts)}</div>"
     parts = [_quality_summary_html(explanation_set)]
     if any(exp is not None for exp in explanation_set):
         parts.append(_global_importance_html(explanation_set, label))
@@ -301,10 +370,81 @@ def _set_warnings_html(explanation_set, limit: int = 200, shown_open: int = 3) -
 
 
 def _default_picks(explanation_set, label) -> list[int]:
+    from lime_kit.plot.rule_sets import rules_in
+
     explained = sum(exp is not None for exp in explanation_set)
     if explained == 0:
         return []
+    first = next(exp for exp in explanation_set if exp is not None)
+    if first.method == "anchors":
+        # Picking stops once the rules cover every instance they can: a further rule would add nothing.
+        from lime_kit.pick import coverage
+
+        candidates = len(rules_in(explanation_set, label)[0])
+        picks = explanation_set.submodular_pick(min(4, candidates), label=label, random_state=0)
+        best = coverage(explanation_set, picks, label)
+        return [p for k, p in enumerate(picks) if k == 0 or coverage(explanation_set, picks[:k], label) < best]
     return list(explanation_set.submodular_pick(min(4, explained), label=label, random_state=0))
+
+
+def _instance_html(explanation_set, position: int, label) -> str:
+    from lime_kit.plot.renderers import explanation_html
+
+    exp = explanation_set[position]
+    shown = exp.resolve_label(label) if label is not None else None
+    return (
+        f"<div class='lk-instance'>Instance {position}: {escape(_prediction_words(exp))}</div>"
+        f"{explanation_html(exp, label=shown)}"
+    )
+
+
+def _rule_picks_html(explanation_set, label, picks) -> str:
+    from lime_kit.pick import coverage
+
+    first = next(exp for exp in explanation_set if exp is not None)
+    heading = "<div class='lk-section'>Representative rules (submodular pick)</div>"
+    if first.modality == "image":
+        return heading + (
+            "<div class='muted'>Rules about images are not picked: each rule keeps segments of its own image, "
+            "which no other image has, so no rule can be said to apply to another instance.</div>"
+        )
+    picks = _default_picks(explanation_set, label) if picks is None else [int(p) for p in picks]
+    if not picks:
+        return ""
+    explained = sum(exp is not None for exp in explanation_set)
+    reached = coverage(explanation_set, picks, label)
+    parts = [
+        heading,
+        "<div class='muted'>chosen as in the Anchors paper: the fewest rules that together apply to the most "
+        "explained instances (an instance counts where it satisfies the rule and the model predicted the rule's "
+        f"class); these {len(picks)} cover {reached:.0f} of the {explained} explained instances</div>",
+    ]
+    parts += [_instance_html(explanation_set, position, label) for position in picks if explanation_set[position]]
+    return "".join(parts)
+
+
+def _rule_set_body(explanation_set, label, picks) -> list[str]:
+    from lime_kit.plot.many import plot_rules
+
+    parts = [f"<div class='lk-section'>Summary</div>{set_html(explanation_set, label)}"]
+    parts.append(_figure_card(plot_rules(explanation_set, label=label), "features in the rules; precision against coverage"))
+    parts.append(_rule_picks_html(explanation_set, label, picks))
+    return parts
+
+
+def _mixed_set_body(explanation_set, label) -> list[str]:
+    from lime_kit.plot.many import plot_global_importance, plot_rules
+
+    parts = [f"<div class='lk-section'>Summary</div>{set_html(explanation_set, label)}"]
+    weights, rules = _weights_part(explanation_set), explanation_set.with_method("anchors")
+    parts.append(_figure_card(plot_global_importance(weights, label=label), "global importance of the weights"))
+    parts.append(_figure_card(plot_rules(rules, label=label), "features in the rules; precision against coverage"))
+    parts.append(
+        "<div class='lk-section'>Representative explanations</div><div class='muted'>Not picked: weights are "
+        "picked by the features they cover and rules by the instances they apply to, which do not add up. Pick "
+        "within one method, e.g. <code>explanation_set.with_method('anchors').submodular_pick(4)</code>.</div>"
+    )
+    return parts
 
 
 def set_report(explanation_set, label=None, picks=None, title: str | None = None) -> str:
@@ -314,6 +454,14 @@ def set_report(explanation_set, label=None, picks=None, title: str | None = None
     :func:`lime_kit.plot.many.plot_global_importance`), the SP-LIME picks
     (:func:`lime_kit.plot.many.plot_picks` and each picked explanation in
     full) and every warning and failure. No JavaScript; figures are inline PNGs.
+
+    A set of rules (``method="anchors"``) shows the rules instead (see
+    :func:`set_html`), :func:`lime_kit.plot.many.plot_rules`, and as picks
+    the rules that together apply to the most explained instances, each in
+    the single rule's view (images: not picked, as a segment belongs to its
+    own image); by default picking stops early once a further rule would
+    cover no new instance. A set mixing rules and weights says so,
+    summarises each part apart and picks none.
 
     Parameters
     ----------
@@ -330,14 +478,22 @@ def set_report(explanation_set, label=None, picks=None, title: str | None = None
     -------
     str
     """
+    from lime_kit.matrices import set_kind
     from lime_kit.plot.many import plot_global_importance, plot_picks
-    from lime_kit.plot.renderers import explanation_html
 
     title = title or f"lime_kit explanations of {len(explanation_set)} instances"
     first = next((exp for exp in explanation_set if exp is not None), None)
+    kind = set_kind(explanation_set)
     parts = []
     if first is not None:
-        parts.append(f"<div class='lk-meta'>{escape(first.modality)} · {escape(first.mode)}</div>")
+        what = {"rules": " · rules (anchors)", "mixed": " · weights and rules"}.get(kind, "")
+        parts.append(f"<div class='lk-meta'>{escape(first.modality)} · {escape(first.mode)}{what}</div>")
+    if kind in ("rules", "mixed"):
+        body = _rule_set_body(explanation_set, label, picks) if kind == "rules" else _mixed_set_body(explanation_set, label)
+        parts += body
+        parts.append(f"<div class='lk-section'>Warnings</div>{_set_warnings_html(explanation_set)}")
+        foot = SET_RULE_FOOT if kind == "rules" else f"{SURROGATE_FOOT} {SET_RULE_FOOT}"
+        return _page("".join(parts), title, foot)
     parts.append(f"<div class='lk-section'>Summary</div>{set_html(explanation_set, label)}")
     if first is not None:
         parts.append(_figure_card(plot_global_importance(explanation_set, label=label), "global importance chart"))
@@ -349,14 +505,8 @@ def set_report(explanation_set, label=None, picks=None, title: str | None = None
         )
         parts.append(_figure_card(plot_picks(explanation_set, picks, label=label), "SP-LIME picks"))
         for position in picks:
-            exp = explanation_set[position]
-            if exp is None:
-                continue
-            shown = exp.resolve_label(label) if label is not None else None
-            parts.append(
-                f"<div class='lk-instance'>Instance {position}: {escape(_prediction_words(exp))}</div>"
-                f"{explanation_html(exp, label=shown)}"
-            )
+            if explanation_set[position] is not None:
+                parts.append(_instance_html(explanation_set, position, label))
     parts.append(f"<div class='lk-section'>Warnings</div>{_set_warnings_html(explanation_set)}")
     return _page("".join(parts), title)
 
