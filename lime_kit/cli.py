@@ -378,6 +378,12 @@ def _print_set(explanation_set, rows: list[int], heading: str) -> None:
             f"(lowest {precision.min():.3f}) · coverage median {np.median(coverage):.3f} · rule length median "
             f"{np.median([len(exp.anchor_features) for exp in rules]):.0f}"
         )
+        importance = explanation_set.with_method("anchors").global_importance()
+        print("  features the rules name (share of rules):")
+        width = max((len(str(name)) for name in importance.index[:SUMMARY_FEATURES]), default=0)
+        for name, share in zip(importance.index[:SUMMARY_FEATURES], importance["in_rules"][:SUMMARY_FEATURES]):
+            if share > 0:
+                print(f"    {str(name):<{width}}  {share:.0%}")
         explained = explained.iloc[:0]
     if len(explained):
         heldout, stability = explained["heldout_score"].astype(float), explained["stability"].astype(float)

@@ -316,7 +316,9 @@ def test_command_line_writes_rule_figures_for_many_rows(tmp_path, capsys):
         warnings.simplefilter("ignore", UserWarning)
         main(["explain", "tabular", "--model", str(tmp_path / "rf.joblib"), "--data", str(tmp_path / "rows.csv"),
               "--rows", "0:6", "--method", "anchors", "--out", str(tmp_path / "out")])
-    assert "rules: 6 of 6 reach the threshold" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rules: 6 of 6 reach the threshold" in out
+    assert "features the rules name (share of rules):\n    a  100%" in out
     header, first = (tmp_path / "out" / "tabular_rows_0-5_global.csv").read_text().splitlines()[:2]
     assert header == "feature,in_rules,rules,mean_added_precision" and first.startswith("a,1.0,6,")
     page = _text((tmp_path / "out" / "tabular_rows_0-5.html").read_text(encoding="utf-8"))
