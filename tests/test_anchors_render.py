@@ -10,12 +10,11 @@ import html
 import json
 import math
 import re
-import shutil
-import subprocess
 import warnings
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, DARK, chromium
 
 from lime_kit import Explanation, ImageExplainer, TabularExplainer, TextExplainer, compare
 from lime_kit.comparison import Comparison
@@ -24,16 +23,6 @@ from lime_kit.plot.anchors import partial_rows, rule_text
 from lime_kit.plot.image import anchor_picture, plot_heatmap, plot_panel, plot_top_segments
 from lime_kit.plot.report import RULE_FOOT, explanation_report
 from lime_kit.plot.text import plot_text
-
-CHROMIUM = next(
-    (shutil.which(name) for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome") if shutil.which(name)),
-    None,
-)
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DARK = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]
 
 NAMES = ["x<b>0", "x1", "x2", "x3 & co"]
 CLASSES = ["no", "<yes>"]
@@ -258,9 +247,7 @@ def test_compare_two_rules_by_their_feature_sets_whatever_the_order(table):
 
 
 def _chromium(page, tmp_path, *args: str, size: str = "1200,1400") -> str:
-    profile = tmp_path / f"profile{len(list(tmp_path.glob('profile*')))}"
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", *args, page.as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    return chromium(page, tmp_path, *args, size=size)
 
 
 MEASURE = """

@@ -9,12 +9,11 @@ the descriptions the code under test compares.
 import html
 import json
 import re
-import shutil
-import subprocess
 import warnings
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, DARK, chromium
 
 from lime_kit import ExplanationSet, ImageExplainer, TabularExplainer, TextExplainer
 from lime_kit.cli import main
@@ -22,16 +21,6 @@ from lime_kit.explanation_set import QUALITY_COLUMNS, RULE_QUALITY_COLUMNS
 from lime_kit.pick import coverage, rule_matches
 from lime_kit.plot.many import plot_global_importance, plot_picks, plot_rules
 from lime_kit.plot.report import set_html, set_report
-
-CHROMIUM = next(
-    (shutil.which(name) for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome") if shutil.which(name)),
-    None,
-)
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DARK = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]
 
 NAMES = ["income", "debt", "age", "noise"]
 CLASSES = ["declined", "approved"]
@@ -363,9 +352,7 @@ document.body.appendChild(pre);
 
 
 def _chromium(page, tmp_path, *args: str) -> str:
-    profile = tmp_path / f"profile{len(list(tmp_path.glob('profile*')))}"
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1000,1400", *args, page.as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    return chromium(page, tmp_path, *args, size="1000,1400")
 
 
 def _luminance(css: str) -> float:

@@ -8,35 +8,22 @@ page follows ``prefers-color-scheme``.
 
 import html
 import re
-import shutil
-import subprocess
 import warnings
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, DARK, chromium
 
 from lime_kit import TabularExplainer
 from lime_kit.plot.report import explanation_report, save_report, set_report
 
-CHROMIUM = next(
-    (shutil.which(name) for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome") if shutil.which(name)),
-    None,
-)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="needs a headless Chromium at /usr/bin/chromium (bash .ci/run installs Debian's chromium)"
 )
 
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DARK = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]
-
 
 def _chromium(page, tmp_path, *args: str) -> str:
-    profile = tmp_path / f"profile{len(list(tmp_path.glob('profile*')))}"
-    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1600", *args, page.as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    return chromium(page, tmp_path, *args, size="1200,1600")
 
 
 def _rendered_text(page, tmp_path) -> str:

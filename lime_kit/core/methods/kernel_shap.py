@@ -108,14 +108,6 @@ class _ShapRun(WeightsRun):
     def outputs(self):
         return self.samples.outputs
 
-    @property
-    def max_samples(self) -> int:
-        return self.schedule[-1]
-
-    @property
-    def memory_name(self) -> str:
-        return "max_samples" if self.options.num_samples is None else "num_samples"
-
     def score_round(self, total: int, predict_fn, timings: dict) -> None:
         self.samples.score_round(total, predict_fn, self.options, timings)
 

@@ -82,14 +82,6 @@ class _LimeRun(WeightsRun):
     def count(self) -> int:
         return 0 if self.Z is None else self.Z.shape[0]
 
-    @property
-    def max_samples(self) -> int:
-        return self.schedule[-1]
-
-    @property
-    def memory_name(self) -> str:
-        return "max_samples" if self.options.num_samples is None else "num_samples"
-
     def _add(self, Z: np.ndarray, distances: np.ndarray, outputs: np.ndarray) -> None:
         if self.Z is None:
             self.Z = np.array(Z) if self.keep_copies else Z

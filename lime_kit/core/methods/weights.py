@@ -98,6 +98,14 @@ class WeightsRun(MethodRun):
     def keeps_rounds(self) -> bool:
         return self.options.num_samples is None
 
+    @property
+    def max_samples(self) -> int:
+        return self.schedule[-1]
+
+    @property
+    def memory_name(self) -> str:
+        return "max_samples" if self.options.num_samples is None else "num_samples"
+
     def update(self, labels, quality_rng: np.random.Generator) -> dict:
         self.fits, self.figures, self.targets, self.effective_n = self.fit(labels, quality_rng)
         figures, options = self.figures, self.options
