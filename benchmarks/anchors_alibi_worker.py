@@ -43,18 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import anchors_recipes as recipes  # noqa: E402
 
 
-class RowCounter:
-    """Wrap a predictor and count the rows (texts, images) it scores."""
-
-    def __init__(self, predict):
-        self.predict = predict
-        self.rows = 0
-
-    def __call__(self, batch):
-        self.rows += len(batch)
-        return np.asarray(self.predict(batch))
-
-
 def _search_options(spec: dict) -> dict:
     return {
         "threshold": spec["threshold"],
@@ -85,7 +73,7 @@ def run_tabular(name: str, spec: dict) -> list[dict]:
     from alibi.explainers import AnchorTabular
 
     case = recipes.tabular_case(name)
-    counter = RowCounter(case["predict_proba"])
+    counter = recipes.RowCounter(case["predict_proba"])
     explainer = AnchorTabular(counter, case["feature_names"], seed=spec["seed"])
     explainer.fit(case["X_train"], disc_perc=(25, 50, 75))
     sampler = explainer.samplers[0]
@@ -128,7 +116,7 @@ def run_text(name: str, spec: dict) -> list[dict]:
 
     text = spec["text"]
     predict = recipes.text_model(name, text["train_texts"], text["train_labels"], text["positive"], text["negative"])
-    counter = RowCounter(predict)
+    counter = recipes.RowCounter(predict)
     explainer = AnchorText(counter, sampling_strategy="unknown", nlp=spacy.blank("en"), seed=spec["seed"])
     records = []
     for i, doc in enumerate(text["test_texts"][: spec["text_rows"]]):
@@ -154,7 +142,7 @@ def run_image(name: str, spec: dict, folder: Path) -> list[dict]:
     fills = np.load(folder / spec["image"]["fills"])
     records = []
     for i in range(min(spec["image_rows"], len(images))):
-        counter = RowCounter(recipes.watermark_proba)
+        counter = recipes.RowCounter(recipes.watermark_proba)
         seg = segments[i]
         explainer = AnchorImage(
             counter, image_shape=images[i].shape, segmentation_fn=lambda _image, seg=seg: seg,

@@ -106,3 +106,15 @@ def watermark_proba(batch) -> np.ndarray:
 def patch_segments(segments: np.ndarray) -> list[int]:
     """Segments that hold watermark pixels: an anchor must keep them all to keep the prediction."""
     return sorted(int(s) for s in np.unique(segments[PATCH]))
+
+
+class RowCounter:
+    """Wrap a predictor and count the rows (texts, images) it scores."""
+
+    def __init__(self, predict):
+        self.predict = predict
+        self.rows = 0
+
+    def __call__(self, batch):
+        self.rows += len(batch)
+        return np.asarray(self.predict(batch))

@@ -97,18 +97,6 @@ IMAGE_SIZE = 64
 COLUMNS = ["case", "tool", "n", "s/expl", "rows", "len", "precision", "coverage", "holds", "extra"]
 
 
-class RowCounter:
-    """Wrap a predictor and count the rows it scores."""
-
-    def __init__(self, predict):
-        self.predict = predict
-        self.rows = 0
-
-    def __call__(self, batch):
-        self.rows += len(batch)
-        return self.predict(batch)
-
-
 # ---------------------------------------------------------------- the shared cases
 def text_data() -> dict:
     from lime_kit.datasets import NEGATIVE_WORDS, POSITIVE_WORDS, load_reviews
@@ -222,7 +210,7 @@ def _lime_kit_case(name: str, args, text, images) -> list[dict]:
         ]
     records = []
     for i, (explainer, instance, predict, segments) in enumerate(jobs):
-        counter = RowCounter(predict)
+        counter = recipes.RowCounter(predict)
         start = time.perf_counter()
         exp = explainer.explain(
             instance, counter, method="anchors", threshold=args.threshold, delta=args.delta,
