@@ -217,3 +217,21 @@ def test_numbers_with_a_none_stay_numeric_and_are_refused():
     frame = pd.DataFrame({"c": pd.Series([1, 2, None, 4] * 10, dtype=object)})
     with pytest.raises(ValueError, match=r"column 'c' has NaN or infinite values: 1\d missing"):
         TabularExplainer(frame)
+
+
+@pytest.mark.parametrize("dtype", list(CATEGORY_NULLABLE))
+def test_an_anchor_over_nullable_categories_with_missing_values_serializes(dtype):
+    frame = _category_frame(dtype, with_na=True, plain=False)
+    # A column the rule does not hold, missing in most rows: its missing values reach the examples.
+    frame["d"] = pd.array([None if i % 10 < 7 else v for i, v in enumerate(frame["c"])], dtype=frame["c"].dtype)
+    decisive = {"boolean": lambda v: v is True, "string": lambda v: isinstance(v, str) and v == "high"}[dtype]
+    row = frame[frame["c"].map(lambda v: decisive(v) is True)].iloc[[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        exp = TabularExplainer(frame, random_state=0).explain(row, Recorder(decisive), method="anchors")
+    assert exp.anchor_features == (1,)
+    examples = exp.anchor_examples
+    missing = [row for rows in (examples.get("kept_inputs", []), examples.get("changed_inputs", [])) for row in rows]
+    assert any(row[2] is None for row in missing)  # pd.NA in the model's input is None in the JSON
+    assert all(isinstance(value, (bool, str, float, int)) or value is None for row in missing for value in row)
+    assert Explanation.from_json(exp.to_json()) == exp

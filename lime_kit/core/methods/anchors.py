@@ -610,15 +610,23 @@ class _AnchorsRun(MethodRun):
         return alarms, notes
 
 
+def _plain_value(value):
+    """A JSON-safe cell: numpy scalars as Python ones, a missing value (NaN, ``pd.NA``, None) as None."""
+    value = value.item() if hasattr(value, "item") else value
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
 def _plain_input(batch):
     """One model input as JSON-safe data when it is small and plain (a row, a document); else None (images)."""
     if hasattr(batch, "iloc"):
-        return [value.item() if hasattr(value, "item") else value for value in batch.iloc[0].tolist()]
+        return [_plain_value(value) for value in batch.iloc[0].tolist()]
     if isinstance(batch, (list, tuple)) and batch and isinstance(batch[0], str):
         return batch[0]
     array = np.asarray(batch)
     if array.ndim == 2 and array.dtype.kind in "biufUO" and array.shape[1] <= 1000:
-        return [value.item() if hasattr(value, "item") else value for value in array[0].tolist()]
+        return [_plain_value(value) for value in array[0].tolist()]
     return None
 
 
