@@ -200,7 +200,6 @@ class _AnchorsRun(MethodRun):
         self.requests = None
         self.search = None
         self.best = None
-        self.beam = []
         self.exhausted = False
         # Bounds of the rule finally reported must hold although it was picked among the candidates of its length
         # (its beam times the features): a union bound over them.
@@ -345,9 +344,6 @@ class _AnchorsRun(MethodRun):
         refuted = (n > 0) & (means < threshold) & (high < threshold + tolerance)
         return ["anchor" if a else "not" if r else "open" for a, r in zip(anchor, refuted)]
 
-    def _verdict(self, rule: tuple) -> str:
-        return self._verdicts([rule])[0]
-
     def _decide(self, rules: list):
         while True:
             open_rules = [rule for rule, verdict in zip(rules, self._verdicts(rules)) if verdict == "open"]
@@ -476,7 +472,7 @@ class _AnchorsRun(MethodRun):
             beam = yield from self._select(extendable)
             yield from self._decide(beam)
             self._accept(beam)
-            self.beam = beam = [rule for rule, verdict in zip(beam, self._verdicts(beam)) if verdict != "anchor"]
+            beam = [rule for rule, verdict in zip(beam, self._verdicts(beam)) if verdict != "anchor"]
             if not beam:
                 return
 
