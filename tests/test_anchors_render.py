@@ -301,6 +301,32 @@ def test_a_long_rule_wraps_between_predicates_and_reads_in_both_themes(theme, tm
     assert (pixels[:20, :20].mean() > 0.9) if theme == "light" else (pixels[:20, :20].mean() < 0.25)
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="needs a headless Chromium at /usr/bin/chromium")
+def test_a_narrow_window_scrolls_the_wide_tables_not_the_page(tmp_path):
+    from lime_kit.plot.report import explanation_report
+
+    X = np.random.default_rng(0).uniform(size=(400, 12))
+    names = [f"a_rather_long_feature_name_{j}" for j in range(12)]
+    explainer = TabularExplainer(X, feature_names=names, class_names=CLASSES, discretizer="quartile", random_state=0)
+
+    def predict(rows):
+        hit = (rows[:, :2] > 0.5).all(axis=1) & (rows[:, 2] > 0.1)
+        return np.column_stack([~hit, hit]).astype(float)
+
+    exp = explainer.explain(np.full(12, 0.9), predict, method="anchors", threshold=0.85)
+    assert exp.anchor_examples.get("kept_inputs"), "the page needs the wide examples grid"
+    probe = (
+        "<pre id='lk-width'></pre><script>document.getElementById('lk-width').textContent = "
+        "document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth;</script>"
+    )
+    page = tmp_path / "narrow.html"
+    page.write_text(explanation_report(exp).replace("</body>", probe + "</body>"), encoding="utf-8")
+    found = re.search(r"<pre id=\"lk-width\">(\d+) (\d+)</pre>", _chromium(page, tmp_path, "--dump-dom", size="640,900"))
+    assert found, "the measuring script did not run"
+    scrolled, window = int(found.group(1)), int(found.group(2))
+    assert scrolled <= window, f"the page is {scrolled} px wide in a {window} px window"
+
+
 def test_readme_example_of_comparing_a_rule_runs_and_prints_what_it_says(capsys):
     from pathlib import Path
 

@@ -43,6 +43,8 @@ ANCHOR_STYLE = f"""
 .lk .lk-pred {{ border: 1px solid {rgba(POSITIVE, 0.8)}; background: {rgba(POSITIVE, 0.16)}; border-radius: 4px;
                padding: 1px 6px; white-space: nowrap; }}
 .lk .lk-then {{ font-weight: 700; }}
+.lk .lk-scroll {{ max-width: 100%; overflow-x: auto; }}
+.lk > div {{ min-width: 0; max-width: 100%; }}
 .lk .lk-badge {{ font-size: 12px; border-radius: 10px; padding: 1px 8px; margin-left: 8px; white-space: nowrap;
                 border: 1px solid {GREY}; }}
 .lk .lk-badge.lk-miss {{ border-color: {WARNING}; background: {rgba(WARNING, 0.18)}; }}
@@ -168,7 +170,8 @@ def _bounds(bounds, fmt) -> str:
 
 
 def _table(rows: list[str]) -> str:
-    return f"<table class='lk-t'><tbody>{''.join(rows)}</tbody></table>"
+    # A wide table (many features, long predicates) scrolls inside its own box instead of widening the page.
+    return f"<div class='lk-scroll'><table class='lk-t'><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def rule_html(explanation: Explanation) -> str:
