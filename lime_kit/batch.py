@@ -24,7 +24,7 @@ import re
 import threading
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,7 @@ import pandas as pd
 from lime_kit.core.validation import UNRELIABLE
 from lime_kit.explanation import Explanation
 from lime_kit.explanation_set import ExplanationSet
-from lime_kit.modalities import modality_of
+from lime_kit.modalities import modality_of, split_instances
 
 __all__ = [
     "CHUNKS_PER_WORKER", "ERRORS", "ExplainManyMixin", "explain_many", "instance_seed", "instance_seeds",
@@ -93,44 +93,9 @@ def instance_seeds(random_state: int, n: int) -> list[int]:
 
 # ------------------------------------------------------------- instances
 def _check_instances(explainer, instances):
-    """Return ``(instances in a sliceable form, their number)`` without copying the user's data."""
-    if isinstance(instances, (str, bytes)):
-        raise ValueError(
-            "instances is a single string; pass a list of texts (explain_many([text], ...)) or use explain() for one"
-        )
-    if isinstance(instances, pd.DataFrame):
-        return instances, len(instances)
-    if isinstance(instances, pd.Series):
-        if _is_tabular(explainer):
-            raise ValueError(
-                "instances is a pandas Series, which reads as one row; pass a DataFrame of rows "
-                "(series.to_frame().T) or use explain() for a single row"
-            )
-        return instances, len(instances)
-    if hasattr(instances, "tocsr") and hasattr(instances, "shape"):  # scipy.sparse: slice by rows
-        return instances.tocsr(), instances.shape[0]
-    if isinstance(instances, np.ndarray):
-        if instances.ndim == 0 or (instances.ndim == 1 and _is_tabular(explainer)):
-            raise ValueError(
-                f"instances has shape {instances.shape}; pass a 2-D array with one row per instance "
-                "(X[None, :] for a single row, or use explain())"
-            )
-        return instances, len(instances)
-    if isinstance(instances, Sequence):
-        return instances, len(instances)
-    if isinstance(instances, Iterable):
-        items = list(instances)
-        return items, len(items)
-    raise TypeError(
-        f"instances must be a 2-D array or DataFrame of rows, a list of texts or a list or array of images, "
-        f"got {type(instances).__name__}"
-    )
-
-
-def _is_tabular(explainer) -> bool:
-    """Whether one instance of ``explainer`` is a row (so a 1-D array or a Series is one instance, not many)."""
+    """Return ``(instances in a sliceable form, their number)``: the modality's declared split, without copying."""
     declaration = modality_of(explainer)
-    return declaration is not None and declaration.instance_is_row
+    return (split_instances if declaration is None else declaration.split)(instances)
 
 
 def _instance_at(chunk, j: int):

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from lime_kit.core.methods import every_modality_keywords, resolve_method
 from lime_kit.core.modality import Modality, register_modality
 from lime_kit.core.options import ExplainOptions
+from lime_kit.core.options import options_for as explain_options
 from lime_kit.core.pipeline import ExplanationContext, explain_instance
 from lime_kit.core.sampler import InstanceSampler
 from lime_kit.many import ExplainManyMixin
@@ -164,16 +165,7 @@ class Explainer(ExplainManyMixin):
         def options_for(default_kernel_width: float, **defaults) -> ExplainOptions:
             """The call's shared options; ``defaults`` fill those the caller left None (e.g. a batch size)."""
             given = {name: defaults[name] if value is None and name in defaults else value for name, value in shared.items()}
-            return ExplainOptions.from_call(
-                mode=self.mode,
-                explainer_seed=self._seed,
-                kernel=self.kernel,
-                kernel_width=self.kernel_width,
-                default_kernel_width=default_kernel_width,
-                class_names=self.class_names,
-                method=method,
-                **given,
-            )
+            return explain_options(self, default_kernel_width, method=method, **given)
 
         options_for.given = shared  # what the caller passed, for defaults a modality settles later
 
