@@ -234,8 +234,11 @@ def _first_error(position: int, message: str, error: Exception, remote: bool) ->
 def _check_explain_kwargs(explainer, explain_kwargs: dict) -> None:
     """Refuse keywords ``explain`` does not take before any work starts (not once per instance)."""
     parameters = inspect.signature(explainer.explain).parameters
-    own = {"instance", "text", "image", "predict_fn", "random_state"}
-    unknown = [k for k in explain_kwargs if k not in parameters or k in own]
+    # The instance and predict_fn come first by position, whatever a modality names its instance.
+    positional = [name for name, p in parameters.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    own = {*positional[:2], "random_state"}
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())  # explain checks them itself
+    unknown = [k for k in explain_kwargs if (k not in parameters and not takes_any) or k in own]
     if unknown:
         allowed = [name for name in parameters if name not in own]
         raise TypeError(

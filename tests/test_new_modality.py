@@ -154,6 +154,13 @@ def test_explain_many_in_two_workers_gives_the_in_process_explanations(series_mo
     assert explainer.explain_many(series, peak_model, num_samples=300, progress=False, n_jobs=2) == in_process
 
 
+def test_explain_many_refuses_the_new_modality_s_instance_name_and_unknown_keywords(series_modality, series):
+    explainer = WindowExplainer(random_state=0)
+    for keywords, named in [({"series": series[0]}, "'series'"), ({"num_sample": 10}, "'num_sample'")]:
+        with pytest.raises(TypeError, match=rf"does not take: \[{named}\]; it takes \[.*'fill'"):
+            explainer.explain_many(series, peak_model, progress=False, **keywords)
+
+
 def test_evaluation_removes_windows_the_modality_s_way(series_modality, series):
     explainer = WindowExplainer(random_state=0)
     exp = explainer.explain(series[1], peak_model, num_samples=500)
