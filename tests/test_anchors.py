@@ -188,6 +188,25 @@ def test_a_budget_too_small_returns_the_best_rule_marked_with_a_warning():
     assert exp.warnings and "raise max_model_rows" in exp.warnings[0]
 
 
+def test_a_boundary_inside_the_instance_s_bin_is_called_fragile_and_finer_bins_reach_the_threshold():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(2000, 4))
+
+    def above(rows):  # class 1 when x0 > 0.55: inside the quartile bin (0.5, 0.75] of the instance's x0
+        yes = (rows[:, 0] > 0.55).astype(float)
+        return np.column_stack([1 - yes, yes])
+
+    row = np.array([0.62, 0.5, 0.5, 0.5])
+    with pytest.warns(UserWarning, match="however many features it holds") as caught:
+        coarse = TabularExplainer(X, discretizer="quartile", random_state=0).explain(row, above, method="anchors")
+    assert coarse.payload["reached"] is False
+    assert "finer bins (e.g. discretizer='decile')" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the advice works: decile bins put the boundary outside x0's bin
+        fine = TabularExplainer(X, discretizer="decile", random_state=0).explain(row, above, method="anchors")
+    assert fine.anchor_features == (0,) and fine.payload["reached"] is True
+
+
 def test_anchors_refuses_what_it_cannot_explain():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))

@@ -587,11 +587,13 @@ class _AnchorsRun(MethodRun):
                     f"{low:.2f}); raise max_model_rows, or lower threshold"
                 )
             else:
+                # Holding every word or segment gives back the instance itself; only bins can fall short.
+                finer = "finer bins (e.g. discretizer='decile') let a rule hold narrower ranges, or " if exp.modality == "tabular" else ""
                 alarms.append(
                     f"no rule keeps {name} with precision {method.threshold:.2f}, however many features it holds: "
                     f"the model changes its class on more than {1 - method.threshold:.0%} of inputs even with the "
                     f"instance's values held (in their bins), so this prediction is fragile here. The rule shown is the "
-                    f"best found (precision {precision:.2f}, at least {low:.2f}); lower threshold to get a rule"
+                    f"best found (precision {precision:.2f}, at least {low:.2f}); {finer}lower threshold to get a rule"
                 )
         elif not self.rule:
             notes.append(
