@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 from browser import CHROMIUM, DARK, chromium
+from left_stripe import left_stripe
 
 from lime_kit import Explanation, ImageExplainer, TabularExplainer, TextExplainer, compare
 from lime_kit.comparison import Comparison
@@ -59,14 +60,7 @@ def text_rule():
 
 @pytest.fixture(scope="module")
 def image_rule():
-    image = np.zeros((8, 8), dtype=np.uint8)
-    image[:, :2] = 255
-    segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
-
-    def predict(batch):
-        left = batch[:, :, :2].reshape(len(batch), -1).mean(axis=1) / 255
-        return np.stack([1 - left, left], axis=1)
-
+    image, segments, predict = left_stripe()
     exp = ImageExplainer(segmentation=segments, class_names=CLASSES, random_state=0).explain(image, predict, method="anchors")
     assert exp.anchor_features == (0,)
     return exp

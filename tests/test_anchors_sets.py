@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pytest
 from browser import CHROMIUM, DARK, chromium
+from left_stripe import left_stripe
 
 from lime_kit import ExplanationSet, ImageExplainer, TabularExplainer, TextExplainer
 from lime_kit.cli import main
@@ -205,14 +206,7 @@ def test_text_rules_cover_the_documents_that_hold_their_words():
 
 @pytest.fixture(scope="module")
 def image_rules():
-    image = np.zeros((8, 8), dtype=np.uint8)
-    image[:, :2] = 255
-    segments = np.repeat([[0, 0, 1, 1, 2, 2, 3, 3]], 8, axis=0)
-
-    def predict(batch):
-        left = batch[:, :, :2].reshape(len(batch), -1).mean(axis=1) / 255
-        return np.stack([1 - left, left], axis=1)
-
+    image, segments, predict = left_stripe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         explainer = ImageExplainer(segmentation=segments, class_names=CLASSES, random_state=0)
